@@ -1,0 +1,3 @@
+from teamnotes.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""The `teamnotes` command: serve, migrate, openapi."""
+
+import argparse
+import asyncio
+import json
+import sys
+
+import uvicorn
+
+from teamnotes.config import get_settings
+from teamnotes.db import is_memory_sqlite
+from teamnotes.migrations import migration_engine, upgrade_to_head
+
+
+async def _migrate() -> None:
+    settings = get_settings()
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if is_memory_sqlite(settings.database_url):
+        return  # each process migrates its own in-memory database at start-up
+    engine = migration_engine(settings.database_url)
+    try:
+        await upgrade_to_head(engine)
+    finally:
+        await engine.dispose()
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    asyncio.run(_migrate())
+    uvicorn.run(
+        "teamnotes.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # the app writes its own access log line, with the request id
+        server_header=False,
+    )
+
+
+def openapi() -> None:
+    from teamnotes.app import create_app
+
+    json.dump(create_app().openapi(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="teamnotes", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="apply migrations, then serve the API")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--workers", type=int, default=1)
+    commands.add_parser("migrate", help="apply pending database migrations")
+    commands.add_parser("openapi", help="print the OpenAPI document as JSON")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(args.host, args.port, args.workers)
+    elif args.command == "migrate":
+        asyncio.run(_migrate())
+    else:
+        openapi()

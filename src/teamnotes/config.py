@@ -1,0 +1,72 @@
+"""Settings from `TEAMNOTES_*` environment variables or a `.env` file."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./data/teamnotes.db"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; `.env.example` lists each with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TEAMNOTES_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("TEAMNOTES_DATABASE_URL", "DATABASE_URL", "database_url"),
+    )
+    data_dir: Path = Path("./data")
+
+    jwt_secret: SecretStr | None = None
+    access_token_ttl: int = Field(15 * 60, gt=0, description="seconds")
+    refresh_token_ttl: int = Field(30 * 24 * 3600, gt=0, description="seconds")
+    local_auth: bool = True
+
+    max_body_bytes: int = Field(1024 * 1024, gt=0)
+    cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
+    cors_allow_credentials: bool = True
+    docs: bool = True
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    db_pool_size: int = Field(10, gt=0)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # HS256 keys shorter than the hash output are brute-forceable (RFC 7518 §3.2).
+        if value is not None and len(value.get_secret_value().encode()) < 32:
+            raise ValueError("TEAMNOTES_JWT_SECRET must be at least 32 bytes long")
+        return value
+
+    @model_validator(mode="after")
+    def _no_wildcard_with_credentials(self) -> "Settings":
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            raise ValueError(
+                "TEAMNOTES_CORS_ORIGINS may not contain '*' while credentials are allowed: "
+                "list the frontend origins explicitly "
+                "(or set TEAMNOTES_CORS_ALLOW_CREDENTIALS=false)"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once, on first use."""
+    return Settings()

@@ -1,0 +1,165 @@
+"""Engines, sessions and the declarative base: the one place that talks to the driver."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from fastapi import Depends, Request
+from sqlalchemy import DateTime, MetaData, String, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# libpq spells TLS as `sslmode`; asyncpg takes the same values as `ssl`. asyncpg has
+# no `channel_binding` switch (it negotiates SCRAM itself), so hosted providers' URLs
+# that carry it would otherwise fail with an unexpected keyword.
+_LIBPQ_ONLY_PARAMS = frozenset({"channel_binding"})
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every engine (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def sortable_text(length: int) -> String:
+    """Text that sorts by code point on both engines (SQLite's BINARY, PostgreSQL's "C")."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def async_url(url: str) -> str:
+    """Map the URLs operators paste (`postgres://…?sslmode=require`) onto async drivers."""
+    scheme, _, rest = url.partition("://")
+    base = scheme.split("+", 1)[0]
+    if base == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    if base not in ("postgres", "postgresql"):
+        raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite or postgresql")
+    parts = urlsplit(f"postgresql+asyncpg://{rest}")
+    query = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key in _LIBPQ_ONLY_PARAMS:
+            continue
+        query.append(("ssl" if key == "sslmode" else key, value))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def is_memory_sqlite(url: str) -> bool:
+    path = url.partition("://")[2]
+    return path in ("", "/", "/:memory:") or "mode=memory" in path
+
+
+def sqlite_connection_setup(engine: AsyncEngine, *, begin: str, foreign_keys: bool = True) -> None:
+    """Pragmas on every connection, and explicit transactions (the aiosqlite recipe)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, not pysqlite's own guesswork.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL keeps every committed transaction across a crash of the
+        # process (kill -9); only an OS crash or power loss can roll back the last ones.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+
+class Database:
+    """The engines of one process: readers and writers, split on SQLite.
+
+    SQLite allows one writer at a time. Each process therefore funnels its writes
+    through a single connection that takes the write lock up front
+    (`BEGIN IMMEDIATE`), so writers queue in the pool instead of failing with
+    "database is locked" halfway through a transaction; between processes the busy
+    timeout does the queueing. Readers never block writers in WAL mode.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = async_url(url)
+        self.dialect = self.url.split("+", 1)[0]
+        if self.dialect == "sqlite":
+            self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0)
+            sqlite_connection_setup(self.writer, begin="BEGIN IMMEDIATE")
+            if is_memory_sqlite(url):
+                # One connection is the whole in-memory database: everything shares it.
+                self.reader = self.writer
+            else:
+                self.reader = create_async_engine(self.url, pool_size=pool_size)
+                sqlite_connection_setup(self.reader, begin="BEGIN")
+        else:
+            self.writer = self.reader = create_async_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+        self.read_session = async_sessionmaker(self.reader, expire_on_commit=False)
+        self.write_session = async_sessionmaker(self.writer, expire_on_commit=False)
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session in a transaction that commits when the handler succeeds.
+
+    Safe methods read; the others get the writer. The connection, and with it
+    SQLite's write lock, is taken only by the first statement.
+    """
+    database: Database = request.app.state.database
+    factory = (
+        database.read_session if request.method in SAFE_METHODS else database.write_session
+    )
+    async with factory() as session, session.begin():
+        yield session
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A reading session, for a write method that must not hold the writer while it
+    works on something else (a password check, for one)."""
+    database: Database = request.app.state.database
+    async with database.read_session() as session, session.begin():
+        yield session
+
+
+# scope="function" ends the transaction before the response is sent: a failed
+# commit answers 500, never a 201 for a row that does not exist.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

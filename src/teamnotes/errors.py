@@ -1,0 +1,250 @@
+"""The error hierarchy and the handlers that render every 4xx/5xx in the contract's body."""
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import Scope
+
+
+class FieldError(BaseModel):
+    field: str | None = Field(description="Dotted path; body fields bare, others prefixed.")
+    message: str
+    error_code: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    detail: str
+    error_code: str
+    field: str | None = None
+    request_id: str
+
+
+class ValidationErrorBody(ErrorBody):
+    errors: list[FieldError]
+
+
+class AppError(Exception):
+    """A failure the client can act on; subclasses fix its status and error code."""
+
+    status_code: ClassVar[int] = 500
+    error_code: ClassVar[str] = "internal_error"
+    detail: str = "Internal server error"
+    headers: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        field: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if detail is not None:
+            self.detail = detail
+        self.field = field
+        self.extra_headers = {**self.headers, **(headers or {})}
+        super().__init__(self.detail)
+
+
+class BadRequest(AppError):
+    status_code = 400
+    error_code = "bad_request"
+    detail = "Bad request"
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+    error_code = "not_authenticated"
+    detail = "Not authenticated"
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class InvalidToken(NotAuthenticated):
+    error_code = "invalid_token"
+    detail = "Invalid or expired token"
+
+
+class InvalidCredentials(NotAuthenticated):
+    error_code = "invalid_credentials"
+    detail = "Incorrect email or password"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    error_code = "forbidden"
+    detail = "Forbidden"
+
+
+class NotFound(AppError):
+    status_code = 404
+    error_code = "not_found"
+    detail = "Not found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    error_code = "conflict"
+    detail = "Conflict"
+
+
+class EmailTaken(Conflict):
+    error_code = "email_taken"
+    detail = "A user with this email already exists"
+
+
+class PreconditionFailed(AppError):
+    status_code = 412
+    error_code = "precondition_failed"
+    detail = "The resource has changed since the version in If-Match"
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    error_code = "payload_too_large"
+    detail = "Request body too large"
+
+
+class UnsupportedMediaType(AppError):
+    status_code = 415
+    error_code = "unsupported_media_type"
+    detail = "Request body must be JSON (Content-Type: application/json)"
+
+
+class ValidationFailed(AppError):
+    status_code = 422
+    error_code = "validation_error"
+    detail = "Validation failed"
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    error_code = "service_unavailable"
+    detail = "Service unavailable"
+
+
+# Starlette raises its own HTTPException for routing outcomes; map them onto the codes.
+_HTTP_ERROR_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "service_unavailable",
+}
+
+_JSON_HEADERS = {"content-type": "application/json"}
+
+
+def request_id_of(scope: Scope) -> str:
+    state: dict[str, Any] = scope.get("state", {})
+    return str(state.get("request_id", ""))
+
+
+def error_response(
+    scope: Scope,
+    status_code: int,
+    error_code: str,
+    detail: str,
+    *,
+    field: str | None = None,
+    errors: Sequence[FieldError] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "detail": detail,
+        "error_code": error_code,
+        "field": field,
+        "request_id": request_id_of(scope),
+    }
+    if errors is not None:
+        body["errors"] = [error.model_dump() for error in errors]
+    return Response(
+        json.dumps(body, ensure_ascii=False).encode(),
+        status_code=status_code,
+        headers={**_JSON_HEADERS, **(headers or {})},
+    )
+
+
+def _dotted(loc: Sequence[int | str]) -> str | None:
+    where, *path = (str(part) for part in loc)
+    if where == "body":
+        return ".".join(path) or None
+    return ".".join([where, *path])
+
+
+def field_errors(exc: RequestValidationError) -> list[FieldError]:
+    return [
+        FieldError(field=_dotted(error["loc"]), message=error["msg"], error_code=error["type"])
+        for error in exc.errors()
+    ]
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return error_response(
+        request.scope,
+        exc.status_code,
+        exc.error_code,
+        exc.detail,
+        field=exc.field,
+        headers=exc.extra_headers,
+        errors=[] if exc.status_code == 422 else None,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if any(error["type"] == "json_invalid" for error in exc.errors()):
+        return error_response(request.scope, 400, "invalid_json", "Request body is not valid JSON")
+    errors = field_errors(exc)
+    first = errors[0] if errors else None
+    detail = f"{first.field or 'body'}: {first.message}" if first else ValidationFailed.detail
+    return error_response(
+        request.scope,
+        422,
+        "validation_error",
+        detail,
+        field=first.field if first else None,
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_ERROR_CODES.get(exc.status_code, "internal_error")
+    detail = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
+    return error_response(
+        request.scope,
+        exc.status_code,
+        code,
+        detail,
+        errors=[] if exc.status_code == 422 else None,
+        headers=exc.headers,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries declaring the error body for the given statuses."""
+    return {
+        status: {"model": ValidationErrorBody if status == 422 else ErrorBody}
+        for status in statuses
+    }

@@ -1,0 +1,19 @@
+"""Row ids: UUIDv7 (time-ordered, so new rows append to the primary-key index)."""
+
+import uuid
+
+from uuid_utils.compat import uuid7
+
+
+def new_id() -> uuid.UUID:
+    return uuid7()
+
+
+def parse_id(text: str) -> uuid.UUID | None:
+    """The id in a path, or None when it is malformed (and so cannot exist)."""
+    if len(text) != 36:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None

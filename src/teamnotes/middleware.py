@@ -1,0 +1,123 @@
+"""The outermost layer: request ids, the body-size limit, crash rendering, access log."""
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from teamnotes.errors import PayloadTooLarge, error_response
+
+access_log = logging.getLogger("teamnotes.access")
+error_log = logging.getLogger("teamnotes.errors")
+
+_SANE_REQUEST_ID = re.compile(rb"[\x21-\x7e]{1,128}")
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+def _request_id(scope: Scope) -> str:
+    sent = _header(scope, b"x-request-id")
+    if sent is not None and _SANE_REQUEST_ID.fullmatch(sent):
+        return sent.decode("ascii")
+    return uuid.uuid4().hex
+
+
+class RequestContextMiddleware:
+    """Gives every response its request id and `no-store`, and every request a log line.
+
+    It sits outside everything else so that errors raised anywhere, even a crash,
+    still leave with the contract's body, the request id, and one access-log line.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        try:
+            declared = _header(scope, b"content-length")
+            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+                await self._reject(scope, send_with_headers, PayloadTooLarge())
+                return
+            await self.app(scope, self._limited(receive), send_with_headers)
+        except Exception:
+            error_log.exception("unhandled error", extra={"request_id": request_id})
+            if not response_started:
+                await error_response(scope, 500, "internal_error", "Internal server error")(
+                    scope, receive, send_with_headers
+                )
+        finally:
+            self._log(scope, status, started)
+
+    @staticmethod
+    async def _reject(scope: Scope, send: Send, error: PayloadTooLarge) -> None:
+        response = error_response(scope, error.status_code, error.error_code, error.detail)
+        # The body is not read: close the connection rather than leave it unread on it.
+        response.headers["Connection"] = "close"
+        await response(scope, _no_body, send)
+
+    def _limited(self, receive: Receive) -> Receive:
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    # Chunked bodies carry no length: stop at the first byte too many.
+                    # An HTTPException passes through FastAPI's body parsing unchanged.
+                    raise StarletteHTTPException(413, PayloadTooLarge.detail)
+            return message
+
+        return receive_within_limit
+
+    @staticmethod
+    def _log(scope: Scope, status: int, started: float) -> None:
+        state = scope["state"]
+        route = scope.get("route")
+        access_log.info(
+            "request",
+            extra={
+                "request_id": state["request_id"],
+                "method": scope["method"],
+                "route": getattr(route, "path", None),
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "user_id": state.get("user_id"),
+            },
+        )
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}

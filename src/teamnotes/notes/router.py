@@ -1,0 +1,124 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response, status
+
+from teamnotes.auth.dependencies import CurrentUserId
+from teamnotes.conditional import IfMatch, IfNoneMatch, etag, expected_version, not_modified
+from teamnotes.db import SessionDep
+from teamnotes.errors import error_responses
+from teamnotes.notes import service
+from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
+from teamnotes.pagination import Page, PageDep
+from teamnotes.routing import JSONRoute
+
+router = APIRouter(
+    prefix="/notes",
+    tags=["notes"],
+    route_class=JSONRoute,
+    responses=error_responses(401, 422),
+)
+
+NoteId = Annotated[str, Path(description="The note's id (a UUID); any other text is 404.")]
+_ITEM_ERRORS = error_responses(404)
+_WRITE_ERRORS = error_responses(400, 404, 412, 413, 415)
+
+
+@router.get("")
+async def list_notes(
+    session: SessionDep,
+    user_id: CurrentUserId,
+    page: PageDep,
+    sort: Annotated[NoteSort, Query(description="`-` first for descending.")] = "-updated_at",
+) -> Page[NoteRead]:
+    """List the caller's notes."""
+    return await service.list_notes(session, owner_id=user_id, page=page, sort=sort)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400, 413, 415),
+)
+async def create_note(
+    session: SessionDep, user_id: CurrentUserId, data: NoteCreate, response: Response
+) -> NoteRead:
+    """Create a note."""
+    note = await service.create_note(session, owner_id=user_id, data=data)
+    response.headers["Location"] = f"/notes/{note.id}"
+    response.headers["ETag"] = etag(note.version)
+    return note
+
+
+@router.get("/{note_id}", responses={**_ITEM_ERRORS, 304: {"description": "Not modified"}})
+async def read_note(
+    session: SessionDep,
+    user_id: CurrentUserId,
+    note_id: NoteId,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> NoteRead:
+    """Read one note."""
+    note = await service.get_note(session, owner_id=user_id, note_id=note_id)
+    if cached := not_modified(if_none_match, note.version):
+        return cached  # type: ignore[return-value]
+    response.headers["ETag"] = etag(note.version)
+    return note
+
+
+async def _update(
+    session: SessionDep,
+    user_id: str,
+    note_id: str,
+    data: NoteReplace | NoteUpdate,
+    if_match: str | None,
+    response: Response,
+) -> NoteRead:
+    note = await service.update_note(
+        session,
+        owner_id=user_id,
+        note_id=note_id,
+        data=data,
+        expected_version=expected_version(if_match),
+    )
+    response.headers["ETag"] = etag(note.version)
+    return note
+
+
+@router.put("/{note_id}", responses=_WRITE_ERRORS)
+async def replace_note(
+    session: SessionDep,
+    user_id: CurrentUserId,
+    note_id: NoteId,
+    data: NoteReplace,
+    response: Response,
+    if_match: IfMatch = None,
+) -> NoteRead:
+    """Replace a note's title and content."""
+    return await _update(session, user_id, note_id, data, if_match, response)
+
+
+@router.patch("/{note_id}", responses=_WRITE_ERRORS)
+async def update_note(
+    session: SessionDep,
+    user_id: CurrentUserId,
+    note_id: NoteId,
+    data: NoteUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> NoteRead:
+    """Change some of a note's fields."""
+    return await _update(session, user_id, note_id, data, if_match, response)
+
+
+@router.delete(
+    "/{note_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(404, 412),
+)
+async def delete_note(
+    session: SessionDep, user_id: CurrentUserId, note_id: NoteId, if_match: IfMatch = None
+) -> None:
+    """Delete a note."""
+    await service.delete_note(
+        session, owner_id=user_id, note_id=note_id, expected_version=expected_version(if_match)
+    )

@@ -1,0 +1,63 @@
+"""Notes: the rules of API.md §3, every statement scoped to its owner."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from teamnotes.db import utcnow
+from teamnotes.errors import NotFound
+from teamnotes.ids import new_id
+from teamnotes.notes.models import Note
+from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
+from teamnotes.owned import OwnedRows
+from teamnotes.pagination import Page, PageParams
+
+
+class NoteNotFound(NotFound):
+    detail = "Note not found"
+
+
+_notes = OwnedRows(Note, NoteRead, NoteNotFound)
+
+
+async def list_notes(
+    session: AsyncSession, *, owner_id: str, page: PageParams, sort: NoteSort
+) -> Page[NoteRead]:
+    """A page of the owner's notes in the requested order."""
+    return await _notes.page(session, owner_id=owner_id, page=page, sort=sort)
+
+
+async def get_note(session: AsyncSession, *, owner_id: str, note_id: str) -> NoteRead:
+    """One of the owner's notes; NoteNotFound for any other id."""
+    return await _notes.get(session, owner_id=owner_id, item_id=note_id)
+
+
+async def create_note(session: AsyncSession, *, owner_id: str, data: NoteCreate) -> NoteRead:
+    """A new note, at version 1."""
+    now = utcnow()
+    values = {"id": new_id(), "owner_id": owner_id, "created_at": now, "updated_at": now}
+    return await _notes.insert(session, values={**values, **data.model_dump(), "version": 1})
+
+
+async def update_note(
+    session: AsyncSession,
+    *,
+    owner_id: str,
+    note_id: str,
+    data: NoteReplace | NoteUpdate,
+    expected_version: int | None,
+) -> NoteRead:
+    """Change the fields sent (all of them for a replace); a no-op changes nothing."""
+    return await _notes.update(
+        session,
+        owner_id=owner_id,
+        item_id=note_id,
+        changes=data.model_dump(exclude_unset=True),
+        expected_version=expected_version,
+        now=utcnow(),
+    )
+
+
+async def delete_note(
+    session: AsyncSession, *, owner_id: str, note_id: str, expected_version: int | None
+) -> None:
+    """Delete one of the owner's notes."""
+    await _notes.delete(session, owner_id=owner_id, item_id=note_id, expected_version=expected_version)
