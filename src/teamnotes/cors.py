@@ -37,7 +37,9 @@ class ContractCORSMiddleware(CORSMiddleware):
                 response = self.preflight_response(request_headers=headers)
                 if response.status_code == 400:
                     reason = bytes(response.body).decode()
-                    response = error_response(scope, 400, "bad_request", f"CORS preflight refused: {reason}")
+                    response = error_response(
+                        scope, 400, "bad_request", f"CORS preflight refused: {reason}"
+                    )
                 await response(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)

@@ -8,7 +8,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, String, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -52,7 +57,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def sortable_text(length: int) -> String:
     """Text that sorts by code point on both engines (SQLite's BINARY, PostgreSQL's "C")."""
-    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 def utcnow() -> datetime:
@@ -144,9 +149,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     SQLite's write lock, is taken only by the first statement.
     """
     database: Database = request.app.state.database
-    factory = (
-        database.read_session if request.method in SAFE_METHODS else database.write_session
-    )
+    factory = database.read_session if request.method in SAFE_METHODS else database.write_session
     async with factory() as session, session.begin():
         yield session
 

@@ -7,7 +7,11 @@ served by the service itself, so the docs work on a machine with no internet.
 from importlib.resources import files
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -17,7 +21,9 @@ _ASSETS = "/docs/assets"
 def install_docs(app: FastAPI) -> None:
     assert app.openapi_url is not None
     openapi_url = app.openapi_url
-    app.mount(_ASSETS, StaticFiles(directory=str(files("fastapi_offline") / "static")), name="docs-assets")
+    app.mount(
+        _ASSETS, StaticFiles(directory=str(files("fastapi_offline") / "static")), name="docs-assets"
+    )
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:

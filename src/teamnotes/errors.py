@@ -63,7 +63,7 @@ class NotAuthenticated(AppError):
     status_code = 401
     error_code = "not_authenticated"
     detail = "Not authenticated"
-    headers = {"WWW-Authenticate": "Bearer"}
+    headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": "Bearer"}
 
 
 class InvalidToken(NotAuthenticated):

@@ -58,7 +58,15 @@ async def health(request: Request) -> Any:
         async with asyncio.timeout(_DATABASE_TIMEOUT), database.reader.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception:
-        body = {"status": "unavailable", "version": __version__, "database": {"status": "unavailable", "latency_ms": None}}
+        body = {
+            "status": "unavailable",
+            "version": __version__,
+            "database": {"status": "unavailable", "latency_ms": None},
+        }
         return _unavailable(request, body, "The database does not answer")
     latency = round((time.perf_counter() - started) * 1000, 2)
-    return {"status": "ok", "version": __version__, "database": {"status": "ok", "latency_ms": latency}}
+    return {
+        "status": "ok",
+        "version": __version__,
+        "database": {"status": "ok", "latency_ms": latency},
+    }

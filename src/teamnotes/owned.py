@@ -9,10 +9,21 @@ response schema, one round trip each.
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, delete, false, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from teamnotes.db import Base
@@ -28,7 +39,7 @@ class OwnedRows(Generic[ReadT]):
         self.model = model
         self.read = read
         self.not_found = not_found
-        self.table = model.__table__
+        self.table = cast(Table, model.__table__)
         self.columns = [self.table.c[name] for name in read.model_fields]
         self.id = self.table.c.id
         self.owner_id = self.table.c.owner_id
@@ -127,7 +138,8 @@ class OwnedRows(Generic[ReadT]):
         key = self._id(item_id)
         if changed is None:
             changed = or_(
-                false(), *(self.table.c[name].is_distinct_from(value) for name, value in changes.items())
+                false(),
+                *(self.table.c[name].is_distinct_from(value) for name, value in changes.items()),
             )
         conditions = [self.id == key, self.owner_id == owner_id, changed]
         if expected_version is not None:

@@ -16,7 +16,9 @@ def media_type(request: Request) -> str:
 
 
 def is_json(media: str) -> bool:
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
 
 
 def is_form(media: str) -> bool:

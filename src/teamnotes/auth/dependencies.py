@@ -12,9 +12,7 @@ from teamnotes.errors import NotAuthenticated
 _bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-async def current_user_id(
-    request: Request, token: Annotated[str | None, Depends(_bearer)]
-) -> str:
+async def current_user_id(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> str:
     """The caller's user id (the token's `sub`); 401 without a valid token."""
     if not token:
         raise NotAuthenticated()

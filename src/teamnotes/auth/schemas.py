@@ -43,7 +43,9 @@ class LoginForm(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    username: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=320)]
+    username: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=320)
+    ]
     password: Annotated[str, StringConstraints(max_length=1024)]
     grant_type: Literal["password"] | None = None
     scope: str = ""
@@ -53,5 +55,5 @@ class LoginForm(BaseModel):
 
 class TokenPair(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth2 scheme name)
     expires_in: int = Field(description="Seconds until the access token expires.")

@@ -60,4 +60,6 @@ async def delete_note(
     session: AsyncSession, *, owner_id: str, note_id: str, expected_version: int | None
 ) -> None:
     """Delete one of the owner's notes."""
-    await _notes.delete(session, owner_id=owner_id, item_id=note_id, expected_version=expected_version)
+    await _notes.delete(
+        session, owner_id=owner_id, item_id=note_id, expected_version=expected_version
+    )
