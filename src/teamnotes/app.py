@@ -1,5 +1,6 @@
 """The application factory: settings in, a ready ASGI app out."""
 
+import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -7,7 +8,10 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from teamnotes import __version__
+from teamnotes.auth.dependencies import Authenticator
+from teamnotes.auth.external import ExternalVerifier, KeySet
 from teamnotes.auth.router import router as auth_router
+from teamnotes.auth.throttle import failure_store
 from teamnotes.auth.tokens import TokenIssuer, load_or_create_secret
 from teamnotes.config import Settings, get_settings
 from teamnotes.cors import ContractCORSMiddleware
@@ -19,12 +23,27 @@ from teamnotes.logs import configure_logging
 from teamnotes.middleware import RequestContextMiddleware
 from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes.router import router as notes_router
+from teamnotes.tasks.router import router as tasks_router
 
 DESCRIPTION = """Markdown notes and a task list for every user.
 
 Authenticate with `Authorization: Bearer <token>` from `POST /auth/token`. Errors
 share one body: `{detail, error_code, field, request_id}`.
 """
+
+
+def external_verifier(settings: Settings) -> ExternalVerifier | None:
+    if not settings.jwt_jwks_url:
+        return None
+    # Settings insists on both whenever a JWKS URL is set.
+    assert settings.jwt_issuer
+    assert settings.jwt_audience
+    return ExternalVerifier(
+        KeySet(settings.jwt_jwks_url, refetch_cooldown=settings.jwks_refetch_cooldown),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        algorithms=settings.jwt_algorithms,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,13 +73,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
-    app.state.token_issuer = TokenIssuer(
+    issuer = TokenIssuer(
         secret=load_or_create_secret(settings),
         access_ttl=timedelta(seconds=settings.access_token_ttl),
+        refresh_ttl=timedelta(seconds=settings.refresh_token_ttl),
     )
+    app.state.token_issuer = issuer
+    app.state.authenticator = Authenticator(issuer, external_verifier(settings))
+    app.state.login_failures = failure_store(settings.redis_url)
+    app.state.trusted_proxies = [
+        ipaddress.ip_network(proxy, strict=False) for proxy in settings.trusted_proxies
+    ]
+    app.state.refresh_reuse_grace = timedelta(seconds=settings.refresh_reuse_grace)
 
     install_error_handlers(app)
-    for router in (health_router, auth_router, notes_router):
+    for router in (health_router, auth_router, notes_router, tasks_router):
         app.include_router(router)
     if settings.docs:
         install_docs(app)

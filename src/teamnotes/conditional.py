@@ -1,10 +1,9 @@
 """Entity tags and conditional requests (API.md §1 Concurrency)."""
 
+import re
 from typing import Annotated
 
 from fastapi import Header, Response
-
-from teamnotes.errors import PreconditionFailed
 
 IfMatch = Annotated[
     str | None,
@@ -30,16 +29,24 @@ def not_modified(header: str | None, version: int) -> Response | None:
     return None
 
 
+# A tag this API issues: a version in quotes (the column is a 32-bit integer).
+_ISSUED_TAG = re.compile(r'"([0-9]{1,9})"')
+
+NO_VERSION = 0
+"""Matches no item: versions start at 1."""
+
+
 def expected_version(header: str | None) -> int | None:
     """The version an If-Match header requires, or None when any version will do.
 
-    If-Match compares strongly: a weak tag, or one this API never issued, cannot
-    match, so the write is refused (412) rather than applied.
+    If-Match compares strongly: a weak tag, or one this API never issued, matches no
+    version (NO_VERSION), so the write is refused with 412 rather than applied. It is
+    not refused here: a missing item answers 404 whatever the preconditions say
+    (RFC 9110 §13.2.1).
     """
     if header is None or header.strip() == "*":
         return None
     for tag in header.split(","):
-        tag = tag.strip()
-        if len(tag) > 2 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit():
-            return int(tag[1:-1])
-    raise PreconditionFailed()
+        if issued := _ISSUED_TAG.fullmatch(tag.strip()):
+            return int(issued[1])
+    return NO_VERSION

@@ -27,6 +27,18 @@ class Settings(BaseSettings):
     access_token_ttl: int = Field(15 * 60, gt=0, description="seconds")
     refresh_token_ttl: int = Field(30 * 24 * 3600, gt=0, description="seconds")
     local_auth: bool = True
+    refresh_reuse_grace: int = Field(10, ge=0, description="seconds")
+
+    # An external identity provider's tokens (e.g. Better-Auth's JWT plugin).
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_algorithms: Annotated[list[str], NoDecode] = ["EdDSA", "ES256", "RS256"]
+    jwks_refetch_cooldown: float = Field(30.0, ge=0, description="seconds")
+
+    # Login throttling counts live in the database, or in Redis when this is set.
+    redis_url: str | None = None
+    trusted_proxies: Annotated[list[str], NoDecode] = []
 
     max_body_bytes: int = Field(1024 * 1024, gt=0)
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
@@ -36,9 +48,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     db_pool_size: int = Field(10, gt=0)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "jwt_algorithms", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
@@ -50,6 +62,24 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value().encode()) < 32:
             raise ValueError("TEAMNOTES_JWT_SECRET must be at least 32 bytes long")
         return value
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        # A provider's public key must never verify an HMAC (or unsigned) token.
+        refused = [alg for alg in value if alg.lower() == "none" or alg.upper().startswith("HS")]
+        if refused:
+            raise ValueError(f"TEAMNOTES_JWT_ALGORITHMS may not contain {', '.join(refused)}")
+        return value
+
+    @model_validator(mode="after")
+    def _provider_fully_described(self) -> "Settings":
+        if self.jwt_jwks_url and not (self.jwt_issuer and self.jwt_audience):
+            raise ValueError(
+                "TEAMNOTES_JWT_JWKS_URL needs TEAMNOTES_JWT_ISSUER and TEAMNOTES_JWT_AUDIENCE: "
+                "tokens from the provider are checked against both"
+            )
+        return self
 
     @model_validator(mode="after")
     def _no_wildcard_with_credentials(self) -> "Settings":

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from teamnotes.errors import AppError
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -150,8 +152,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """
     database: Database = request.app.state.database
     factory = database.read_session if request.method in SAFE_METHODS else database.write_session
-    async with factory() as session, session.begin():
-        yield session
+    async with factory() as session:
+        try:
+            yield session
+        except AppError as error:
+            if error.keeps_changes:
+                await session.commit()
+            raise
+        await session.commit()
 
 
 async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:

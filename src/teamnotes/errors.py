@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import Scope
 
 
@@ -38,6 +39,9 @@ class AppError(Exception):
     error_code: ClassVar[str] = "internal_error"
     detail: str = "Internal server error"
     headers: ClassVar[Mapping[str, str]] = {}
+    # The failure itself must be recorded (a counted failed login, a revoked token
+    # family): the request's transaction commits instead of rolling back.
+    keeps_changes: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -74,6 +78,16 @@ class InvalidToken(NotAuthenticated):
 class InvalidCredentials(NotAuthenticated):
     error_code = "invalid_credentials"
     detail = "Incorrect email or password"
+
+
+class RateLimited(AppError):
+    status_code = 429
+    error_code = "rate_limited"
+    detail = "Too many failed attempts; try again later"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
 
 
 class Forbidden(AppError):
@@ -226,14 +240,28 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_ERROR_CODES.get(exc.status_code, "internal_error")
     detail = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     return error_response(
         request.scope,
         exc.status_code,
         code,
         detail,
         errors=[] if exc.status_code == 422 else None,
-        headers=exc.headers,
+        headers=headers,
     )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to (Starlette's own Allow names one route's only:
+    `DELETE /notes` would say `GET` though `POST /notes` exists too)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -2,21 +2,41 @@
 
 import asyncio
 import time
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from teamnotes import __version__
 from teamnotes.db import Database
-from teamnotes.errors import ServiceUnavailable, request_id_of
+from teamnotes.errors import ErrorBody, ServiceUnavailable, request_id_of
 from teamnotes.migrations import current_revision, head_revision
 
 router = APIRouter(tags=["operations"])
 
 # A probe must answer promptly even when the database hangs.
 _DATABASE_TIMEOUT = 2.0
+
+
+class DatabaseHealth(BaseModel):
+    status: Literal["ok", "unavailable"]
+    latency_ms: float | None
+
+
+class NotReady(ErrorBody):
+    """A 503 from /readyz: the error body, with the probe's status."""
+
+    status: Literal["unavailable"]
+
+
+class Unhealthy(ErrorBody):
+    """A 503 from /health: the error body, with the probe's details."""
+
+    status: Literal["unavailable"]
+    version: str
+    database: DatabaseHealth
 
 
 def _unavailable(request: Request, body: dict[str, Any], detail: str) -> JSONResponse:
@@ -35,7 +55,7 @@ async def liveness() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"description": "Not ready"}})
+@router.get("/readyz", responses={503: {"model": NotReady, "description": "Not ready"}})
 async def readiness(request: Request) -> Any:
     """Readiness: the database answers and its schema is at the latest migration."""
     database: Database = request.app.state.database
@@ -49,7 +69,7 @@ async def readiness(request: Request) -> Any:
     return {"status": "ready"}
 
 
-@router.get("/health", responses={503: {"description": "Unhealthy"}})
+@router.get("/health", responses={503: {"model": Unhealthy, "description": "Unhealthy"}})
 async def health(request: Request) -> Any:
     """Health with details: version and database latency."""
     database: Database = request.app.state.database

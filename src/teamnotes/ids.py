@@ -10,10 +10,15 @@ def new_id() -> uuid.UUID:
 
 
 def parse_id(text: str) -> uuid.UUID | None:
-    """The id in a path, or None when it is malformed (and so cannot exist)."""
+    """The id in a path, or None when it is malformed (and so cannot exist).
+
+    Only the canonical lowercase form names a row: `uuid.UUID` also takes upper case,
+    braces, `urn:` and misplaced hyphens, and those spellings must not alias an id.
+    """
     if len(text) != 36:
         return None
     try:
-        return uuid.UUID(text)
+        parsed = uuid.UUID(text)
     except ValueError:
         return None
+    return parsed if str(parsed) == text else None

@@ -25,6 +25,17 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+class _BodyTooLarge(StarletteHTTPException):
+    """Raised by receive() at the first byte over the limit.
+
+    An HTTPException, so FastAPI's body parsing lets it through to the handler that
+    renders it; if nothing inside renders it, this middleware does, rather than a 500.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(PayloadTooLarge.status_code, PayloadTooLarge.detail)
+
+
 def _request_id(scope: Scope) -> str:
     sent = _header(scope, b"x-request-id")
     if sent is not None and _SANE_REQUEST_ID.fullmatch(sent):
@@ -70,6 +81,9 @@ class RequestContextMiddleware:
                 await self._reject(scope, send_with_headers, PayloadTooLarge())
                 return
             await self.app(scope, self._limited(receive), send_with_headers)
+        except _BodyTooLarge:
+            if not response_started:
+                await self._reject(scope, send_with_headers, PayloadTooLarge())
         except Exception:
             error_log.exception("unhandled error", extra={"request_id": request_id})
             if not response_started:
@@ -96,8 +110,7 @@ class RequestContextMiddleware:
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
                     # Chunked bodies carry no length: stop at the first byte too many.
-                    # An HTTPException passes through FastAPI's body parsing unchanged.
-                    raise StarletteHTTPException(413, PayloadTooLarge.detail)
+                    raise _BodyTooLarge()
             return message
 
         return receive_within_limit

@@ -1,7 +1,8 @@
 """Every table, imported in one place so that Alembic sees the whole schema."""
 
-from teamnotes.auth.models import User
+from teamnotes.auth.models import ExternalUser, LoginFailure, RefreshToken, User
 from teamnotes.db import Base
 from teamnotes.notes.models import Note
+from teamnotes.tasks.models import Task
 
-__all__ = ["Base", "Note", "User"]
+__all__ = ["Base", "ExternalUser", "LoginFailure", "Note", "RefreshToken", "Task", "User"]

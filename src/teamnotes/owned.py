@@ -40,7 +40,9 @@ class OwnedRows(Generic[ReadT]):
         self.read = read
         self.not_found = not_found
         self.table = cast(Table, model.__table__)
-        self.columns = [self.table.c[name] for name in read.model_fields]
+        # Labelled with the schema's field names: a column may be stored under another
+        # name (a task's `order`, a reserved word, is the column `position`).
+        self.columns = [self.table.c[name].label(name) for name in read.model_fields]
         self.id = self.table.c.id
         self.owner_id = self.table.c.owner_id
         self.version = self.table.c.version

@@ -1,25 +1,98 @@
-"""Who is calling: the bearer token's subject, checked on every protected route."""
+"""Who is calling: a bearer token issued here or by the configured identity provider."""
 
+import ipaddress
+from dataclasses import dataclass
 from typing import Annotated
 
+import jwt
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from teamnotes.auth.external import ExternalIdentity, ExternalVerifier
 from teamnotes.auth.tokens import TokenIssuer
-from teamnotes.errors import NotAuthenticated
+from teamnotes.errors import Forbidden, InvalidToken, NotAuthenticated
 
 # Declares the scheme in OpenAPI, so Swagger UI's Authorize button logs in by form.
 _bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-async def current_user_id(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> str:
-    """The caller's user id (the token's `sub`); 401 without a valid token."""
+@dataclass(frozen=True, slots=True)
+class Principal:
+    id: str
+    session_id: str | None = None
+    external: ExternalIdentity | None = None
+
+
+class Authenticator:
+    """Tells built-in tokens from the provider's by algorithm: an HS256 token is only
+    ever checked with the secret, and never against a key of the provider's JWKS."""
+
+    def __init__(self, issuer: TokenIssuer, external: ExternalVerifier | None) -> None:
+        self.issuer = issuer
+        self.external = external
+
+    async def principal(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as error:
+            raise InvalidToken() from error
+        algorithm = header.get("alg")
+        if algorithm == "HS256":
+            claims = self.issuer.access_claims(token)
+            return Principal(claims.subject, session_id=claims.session_id)
+        if self.external is not None and self.external.accepts(algorithm):
+            identity = await self.external.verify(token, header)
+            return Principal(identity.subject, external=identity)
+        raise InvalidToken()
+
+
+async def current_principal(
+    request: Request, token: Annotated[str | None, Depends(_bearer)]
+) -> Principal:
+    """The caller; 401 without a valid token."""
     if not token:
         raise NotAuthenticated()
-    issuer: TokenIssuer = request.app.state.token_issuer
-    user_id = issuer.subject_of(token)
-    request.state.user_id = user_id
-    return user_id
+    authenticator: Authenticator = request.app.state.authenticator
+    principal = await authenticator.principal(token)
+    request.state.user_id = principal.id
+    return principal
 
 
+async def current_user_id(principal: Annotated[Principal, Depends(current_principal)]) -> str:
+    """The caller's user id: the owner of every row the request may touch."""
+    return principal.id
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 CurrentUserId = Annotated[str, Depends(current_user_id)]
+
+
+def require_local_auth(request: Request) -> None:
+    """403 where the identity provider owns the accounts (TEAMNOTES_LOCAL_AUTH=false)."""
+    if not request.app.state.settings.local_auth:
+        raise Forbidden("Local accounts are turned off: sign in with the identity provider")
+
+
+def client_address(request: Request) -> str:
+    """The client's IP: the socket peer, or, when that peer is a trusted proxy, the
+    nearest address in X-Forwarded-For that is not one of the trusted proxies."""
+    peer = request.client.host if request.client else ""
+    trusted: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = request.app.state.trusted_proxies
+    if not trusted or not _within(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed([hop for hop in hops if hop]):
+        if not _within(hop, trusted):
+            return hop
+    return peer
+
+
+def _within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in networks)
+
+
+ClientAddress = Annotated[str, Depends(client_address)]

@@ -4,21 +4,41 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from teamnotes.auth import service
-from teamnotes.auth.dependencies import CurrentUserId
-from teamnotes.auth.schemas import LoginForm, LoginJSON, TokenPair, UserCreate, UserRead
+from teamnotes.auth import service, sessions
+from teamnotes.auth.dependencies import ClientAddress, CurrentPrincipal, require_local_auth
+from teamnotes.auth.schemas import (
+    LoginForm,
+    LoginJSON,
+    RefreshRequest,
+    TokenPair,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from teamnotes.auth.throttle import FailureStore
 from teamnotes.auth.tokens import TokenIssuer
 from teamnotes.db import ReadSessionDep, SessionDep
-from teamnotes.errors import InvalidToken, UnsupportedMediaType, error_responses
+from teamnotes.errors import UnsupportedMediaType, error_responses
 from teamnotes.routing import JSONRoute, has_body, is_form, is_json, media_type
 
 router = APIRouter(prefix="/auth", tags=["auth"], route_class=JSONRoute)
+
+_LOCAL_ONLY = [Depends(require_local_auth)]
+
+
+def _issuer(request: Request) -> TokenIssuer:
+    return request.app.state.token_issuer  # type: ignore[no-any-return]
+
+
+def _failures(request: Request) -> FailureStore:
+    return request.app.state.login_failures  # type: ignore[no-any-return]
 
 
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(400, 409, 413, 415, 422),
+    dependencies=_LOCAL_ONLY,
+    responses=error_responses(400, 403, 409, 413, 415, 422),
 )
 async def register(session: SessionDep, data: UserCreate) -> UserRead:
     """Create a local account."""
@@ -60,30 +80,79 @@ _LOGIN_BODY = {
 
 @router.post(
     "/token",
-    responses=error_responses(400, 401, 413, 415, 422),
+    dependencies=_LOCAL_ONLY,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 429),
     openapi_extra={"requestBody": _LOGIN_BODY},
 )
 async def login(
     request: Request,
-    session: ReadSessionDep,
+    reader: ReadSessionDep,
+    writer: SessionDep,
+    address: ClientAddress,
     credentials: Annotated[LoginJSON, Depends(login_credentials)],
 ) -> TokenPair:
-    """Exchange an email and password for an access token."""
-    user_id = await service.authenticate(
-        session, email=credentials.email, password=credentials.password
+    """Exchange an email and password for an access token and a refresh token."""
+    return await service.login(
+        reader,
+        writer,
+        issuer=_issuer(request),
+        store=_failures(request),
+        email=credentials.email,
+        password=credentials.password,
+        address=address,
     )
-    issuer: TokenIssuer = request.app.state.token_issuer
-    return TokenPair(
-        access_token=issuer.access_token(str(user_id)),
-        expires_in=int(issuer.access_ttl.total_seconds()),
-    )
+
+
+@router.post(
+    "/refresh",
+    dependencies=_LOCAL_ONLY,
+    responses=error_responses(400, 401, 403, 413, 415, 422),
+)
+async def refresh(request: Request, session: SessionDep, data: RefreshRequest) -> TokenPair:
+    """Exchange a refresh token for a new pair; the presented one stops working."""
+    grace = request.app.state.refresh_reuse_grace
+    return await sessions.refresh(session, _issuer(request), token=data.refresh_token, grace=grace)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=_LOCAL_ONLY,
+    responses=error_responses(400, 403, 413, 415, 422),
+)
+async def logout(session: SessionDep, data: RefreshRequest) -> None:
+    """End the login a refresh token belongs to."""
+    await sessions.logout(session, token=data.refresh_token)
 
 
 @router.get("/me", responses=error_responses(401))
-async def read_me(session: ReadSessionDep, user_id: CurrentUserId) -> UserRead:
+async def read_me(session: SessionDep, principal: CurrentPrincipal) -> UserRead:
     """The calling user."""
-    user = await service.get_user(session, user_id=user_id)
-    if user is None:
-        # A valid signature for an account that no longer exists.
-        raise InvalidToken()
-    return user
+    return await service.read_me(session, principal=principal)
+
+
+@router.patch("/me", responses=error_responses(400, 401, 403, 413, 415, 422, 429))
+async def update_me(
+    request: Request,
+    reader: ReadSessionDep,
+    writer: SessionDep,
+    principal: CurrentPrincipal,
+    address: ClientAddress,
+    data: UserUpdate,
+) -> UserRead:
+    """Change the display name or the password (which needs `current_password`)."""
+    return await service.update_me(
+        reader,
+        writer,
+        principal=principal,
+        data=data,
+        store=_failures(request),
+        address=address,
+        local_auth=request.app.state.settings.local_auth,
+    )
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401))
+async def delete_me(session: SessionDep, principal: CurrentPrincipal) -> None:
+    """Delete the calling user with all their notes and tasks."""
+    await service.delete_me(session, principal=principal)

@@ -1,15 +1,40 @@
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
-from teamnotes.fields import Timestamp, trimmed, verbatim
+from teamnotes.fields import Timestamp, omittable, trimmed, verbatim
 
 
 def _trim_lower(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-Email = Annotated[EmailStr, BeforeValidator(_trim_lower), Field(max_length=320)]
+def _syntactically_valid(value: str) -> str:
+    """The address in its normal form, when its syntax is valid (nothing is looked up)."""
+    try:
+        # `test_environment` makes `.test` addresses valid, as RFC 6761 §6.2 asks
+        # applications to do (otherwise it only skips DNS checks, which are off anyway).
+        address = validate_email(value, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as error:
+        raise ValueError(f"value is not a valid email address: {error}") from error
+    return address.normalized
+
+
+# 254: the longest address SMTP carries (RFC 5321 §4.5.3.1.3, less the angle brackets).
+Email = Annotated[
+    str,
+    BeforeValidator(_trim_lower),
+    Field(max_length=254, json_schema_extra={"format": "email"}),
+    AfterValidator(_syntactically_valid),
+]
 Password = Annotated[str, verbatim(256, min_length=8)]
 DisplayName = Annotated[str, trimmed(100)]
 
@@ -57,3 +82,20 @@ class TokenPair(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth2 scheme name)
     expires_in: int = Field(description="Seconds until the access token expires.")
+    refresh_token: str = Field(description="Exchange at POST /auth/refresh; single use.")
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+
+
+class UserUpdate(BaseModel):
+    """Profile changes; a new password needs the current one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: DisplayName | None = Field(default=None, description="null clears it.")
+    password: Password = omittable()
+    current_password: Annotated[str, StringConstraints(max_length=1024)] = omittable()

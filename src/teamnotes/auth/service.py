@@ -1,28 +1,44 @@
-"""Local accounts: registration, password login, profile reads."""
+"""Accounts: registration, password login, the caller's profile, account deletion."""
 
-import uuid
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.auth.models import User
+from teamnotes.auth import sessions
+from teamnotes.auth.dependencies import Principal
+from teamnotes.auth.models import ExternalUser, RefreshToken, User
 from teamnotes.auth.passwords import dummy_hash, hash_password, verify_password
-from teamnotes.auth.schemas import UserCreate, UserRead
+from teamnotes.auth.schemas import TokenPair, UserCreate, UserRead, UserUpdate
+from teamnotes.auth.throttle import FailureStore, ThrottleKey, ensure_allowed, throttle_keys
+from teamnotes.auth.tokens import TokenIssuer
 from teamnotes.db import utcnow
-from teamnotes.errors import EmailTaken, InvalidCredentials
+from teamnotes.errors import AppError, EmailTaken, Forbidden, InvalidCredentials, InvalidToken
 from teamnotes.ids import new_id, parse_id
+from teamnotes.notes.models import Note
+from teamnotes.tasks.models import Task
 
 _READ_COLUMNS = (User.id, User.email, User.display_name, User.created_at)
 
 
-def _read(row: object) -> UserRead:
-    mapping = row._mapping  # type: ignore[attr-defined]
+class PasswordRejected(InvalidCredentials):
+    # The failed check is counted for throttling: it must outlive the 401.
+    keeps_changes = True
+
+
+class CurrentPasswordRejected(AppError):
+    status_code = 403
+    error_code = "invalid_credentials"
+    detail = "current_password is missing or wrong"
+    keeps_changes = True
+
+
+def _read(row: Any) -> UserRead:
     return UserRead(
-        id=str(mapping["id"]),
-        email=mapping["email"],
-        display_name=mapping["display_name"],
-        created_at=mapping["created_at"],
+        id=str(row.id), email=row.email, display_name=row.display_name, created_at=row.created_at
     )
 
 
@@ -51,24 +67,163 @@ async def register(session: AsyncSession, *, data: UserCreate) -> UserRead:
     return _read(row)
 
 
-async def authenticate(session: AsyncSession, *, email: str, password: str) -> uuid.UUID:
-    """The id of the account these credentials open; InvalidCredentials otherwise.
+async def _check_password(
+    reader: AsyncSession,
+    writer: AsyncSession,
+    *,
+    store: FailureStore,
+    keys: list[ThrottleKey],
+    password_hash: str | None,
+    password: str | None,
+    rejected: type[AppError],
+) -> None:
+    """Verify a password under throttling; a failure is counted, then `rejected` raised.
 
-    An unknown email verifies the password against a dummy hash, so both failures
-    cost the same argon2 work and answer alike.
+    A missing account verifies against a dummy hash, so that both failures cost the
+    same argon2 work and answer alike.
+    """
+    await ensure_allowed(store, reader, keys)
+    verified = password is not None and await verify_password(
+        password_hash or dummy_hash(), password
+    )
+    if not verified or password_hash is None:
+        await store.record(writer, keys)
+        raise rejected()
+
+
+async def login(
+    reader: AsyncSession,
+    writer: AsyncSession,
+    *,
+    issuer: TokenIssuer,
+    store: FailureStore,
+    email: str,
+    password: str,
+    address: str,
+) -> TokenPair:
+    """A new login for these credentials; InvalidCredentials (401) or RateLimited (429).
+
+    The password is checked between the reading and the writing session, so on
+    SQLite no writer waits for the hashing.
     """
     statement = select(User.id, User.password_hash).where(User.email == email)
-    row = (await session.execute(statement)).one_or_none()
-    password_hash = row.password_hash if row else dummy_hash()
-    if not await verify_password(password_hash, password) or row is None:
-        raise InvalidCredentials()
-    return row.id  # type: ignore[no-any-return]
+    row = (await reader.execute(statement)).one_or_none()
+    await _check_password(
+        reader,
+        writer,
+        store=store,
+        keys=throttle_keys(email, address),
+        password_hash=row.password_hash if row else None,
+        password=password,
+        rejected=PasswordRejected,
+    )
+    assert row is not None
+    return await sessions.start_login(writer, issuer, user_id=row.id)
 
 
-async def get_user(session: AsyncSession, *, user_id: str) -> UserRead | None:
-    """The local account with this id, or None."""
-    parsed = parse_id(user_id)
-    if parsed is None:
-        return None
-    row = (await session.execute(select(*_READ_COLUMNS).where(User.id == parsed))).one_or_none()
-    return _read(row) if row else None
+async def read_me(session: AsyncSession, *, principal: Principal) -> UserRead:
+    """The caller's profile: the local account, or what the provider's token says."""
+    if principal.external is not None:
+        return await _external_profile(session, principal)
+    user_id = parse_id(principal.id)
+    row = None
+    if user_id is not None:
+        statement = select(*_READ_COLUMNS).where(User.id == user_id)
+        row = (await session.execute(statement)).one_or_none()
+    if row is None:
+        raise InvalidToken()  # a valid signature for an account that no longer exists
+    return _read(row)
+
+
+async def _external_profile(session: AsyncSession, principal: Principal) -> UserRead:
+    assert principal.external is not None
+    statement = select(ExternalUser.first_seen_at).where(ExternalUser.id == principal.id)
+    first_seen = (await session.execute(statement)).scalar_one_or_none()
+    if first_seen is None:
+        first_seen = utcnow()
+        await session.execute(
+            _insert_ignoring_conflict(session).values(id=principal.id, first_seen_at=first_seen)
+        )
+        first_seen = (await session.execute(statement)).scalar_one()
+    return UserRead(
+        id=principal.id,
+        email=principal.external.email,
+        display_name=principal.external.name,
+        created_at=first_seen,
+    )
+
+
+def _insert_ignoring_conflict(session: AsyncSession) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(ExternalUser).on_conflict_do_nothing()
+    return sqlite_insert(ExternalUser).on_conflict_do_nothing()
+
+
+async def update_me(
+    reader: AsyncSession,
+    writer: AsyncSession,
+    *,
+    principal: Principal,
+    data: UserUpdate,
+    store: FailureStore,
+    address: str,
+    local_auth: bool,
+) -> UserRead:
+    """Change the caller's display name and/or password.
+
+    A new password needs the current one (403 otherwise, counted like a failed
+    login) and ends every other login of the account.
+    """
+    if principal.external is not None:
+        raise Forbidden("The identity provider owns this account's profile")
+    user_id = parse_id(principal.id)
+    statement = select(User.email, User.password_hash).where(User.id == user_id)
+    account = (await reader.execute(statement)).one_or_none() if user_id else None
+    if user_id is None or account is None:
+        raise InvalidToken()
+    changes: dict[str, Any] = {}
+    if "display_name" in data.model_fields_set:
+        changes["display_name"] = data.display_name
+    if "password" in data.model_fields_set:
+        if not local_auth:
+            raise Forbidden("Passwords are managed by the identity provider")
+        await _check_password(
+            reader,
+            writer,
+            store=store,
+            keys=throttle_keys(account.email, address),
+            password_hash=account.password_hash,
+            password=data.current_password if "current_password" in data.model_fields_set else None,
+            rejected=CurrentPasswordRejected,
+        )
+        changes["password_hash"] = await hash_password(data.password)
+        await sessions.end_other_logins(
+            writer, user_id=user_id, keep_session_id=principal.session_id
+        )
+    if not changes:
+        return await read_me(reader, principal=principal)
+    updated = (
+        await writer.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(**changes, updated_at=utcnow())
+            .returning(*_READ_COLUMNS)
+        )
+    ).one()
+    return _read(updated)
+
+
+async def delete_me(session: AsyncSession, *, principal: Principal) -> None:
+    """Delete the caller and everything they own, in one transaction."""
+    for model in (Note, Task):
+        await session.execute(delete(model).where(model.owner_id == principal.id))
+    if principal.external is not None:
+        await session.execute(delete(ExternalUser).where(ExternalUser.id == principal.id))
+        return
+    user_id = parse_id(principal.id)
+    if user_id is None:
+        raise InvalidToken()
+    await session.execute(delete(RefreshToken).where(RefreshToken.user_id == user_id))
+    deleted = await session.execute(delete(User).where(User.id == user_id).returning(User.id))
+    if deleted.one_or_none() is None:
+        raise InvalidToken()

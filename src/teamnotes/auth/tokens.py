@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import jwt
 
@@ -15,35 +16,60 @@ from teamnotes.errors import InvalidToken
 
 ISSUER = "teamnotes"
 AUDIENCE = "teamnotes-api"
+# Refresh tokens have an audience of their own, so one can never pass for the other.
+REFRESH_AUDIENCE = "teamnotes-refresh"
 LEEWAY_SECONDS = 30
 _REQUIRED_CLAIMS = ["sub", "iat", "exp", "iss", "aud", "jti"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    subject: str
+    session_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class TokenIssuer:
     secret: str
     access_ttl: timedelta
+    refresh_ttl: timedelta
 
-    def access_token(self, subject: str, *, now: datetime | None = None) -> str:
+    def _encode(
+        self,
+        subject: str,
+        audience: str,
+        ttl: timedelta,
+        session_id: str | None,
+        now: datetime | None,
+    ) -> str:
         now = now or datetime.now(UTC)
-        claims = {
+        claims: dict[str, Any] = {
             "sub": subject,
             "iat": now,
-            "exp": now + self.access_ttl,
+            "exp": now + ttl,
             "iss": ISSUER,
-            "aud": AUDIENCE,
+            "aud": audience,
             "jti": uuid.uuid4().hex,
         }
+        if session_id is not None:
+            claims["sid"] = session_id  # the login (refresh-token family) it belongs to
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
-    def subject_of(self, token: str) -> str:
-        """The user id an access token names; InvalidToken for anything else."""
+    def access_token(
+        self, subject: str, *, session_id: str | None = None, now: datetime | None = None
+    ) -> str:
+        return self._encode(subject, AUDIENCE, self.access_ttl, session_id, now)
+
+    def refresh_token(self, subject: str, *, session_id: str, now: datetime | None = None) -> str:
+        return self._encode(subject, REFRESH_AUDIENCE, self.refresh_ttl, session_id, now)
+
+    def _decode(self, token: str, audience: str) -> dict[str, Any]:
         try:
-            claims = jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 self.secret,
                 algorithms=["HS256"],
-                audience=AUDIENCE,
+                audience=audience,
                 issuer=ISSUER,
                 leeway=LEEWAY_SECONDS,
                 options={"require": _REQUIRED_CLAIMS},
@@ -53,7 +79,17 @@ class TokenIssuer:
         subject = claims["sub"]
         if not isinstance(subject, str) or not 0 < len(subject) <= 255:
             raise InvalidToken()
-        return subject
+        return claims
+
+    def access_claims(self, token: str) -> AccessClaims:
+        """The user and login an access token names; InvalidToken for anything else."""
+        claims = self._decode(token, AUDIENCE)
+        session_id = claims.get("sid")
+        return AccessClaims(claims["sub"], session_id if isinstance(session_id, str) else None)
+
+    def check_refresh_token(self, token: str) -> None:
+        """InvalidToken unless this is an unexpired refresh token signed here."""
+        self._decode(token, REFRESH_AUDIENCE)
 
 
 def load_or_create_secret(settings: Settings) -> str:

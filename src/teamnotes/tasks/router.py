@@ -1,0 +1,222 @@
+"""The tasks routes, built once per path style from one set of handlers.
+
+`/tasks…` takes the user from the token; `/api/{user_id}/tasks…` serves frontends
+built against user-scoped paths, and answers 404 for any `{user_id}` but the
+caller's, exactly like a task that does not exist.
+"""
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, params, status
+from fastapi.exceptions import RequestValidationError
+
+from teamnotes.auth.dependencies import CurrentUserId
+from teamnotes.conditional import IfMatch, IfNoneMatch, etag, expected_version, not_modified
+from teamnotes.db import SessionDep
+from teamnotes.errors import error_responses
+from teamnotes.pagination import Page, PageDep
+from teamnotes.routing import JSONRoute
+from teamnotes.tasks import service
+from teamnotes.tasks.schemas import (
+    TaskCompletion,
+    TaskCreate,
+    TaskRead,
+    TaskReplace,
+    TaskSort,
+    TaskStatus,
+    TaskUpdate,
+)
+
+TaskId = Annotated[str, Path(description="The task's id (a UUID); any other text is 404.")]
+_ITEM_ERRORS = error_responses(404)
+_WRITE_ERRORS = error_responses(400, 404, 412, 413, 415)
+
+
+async def list_tasks(
+    session: SessionDep,
+    user_id: CurrentUserId,
+    page: PageDep,
+    status: Annotated[TaskStatus, Query(description="Which tasks, by completion.")] = "all",
+    sort: Annotated[
+        TaskSort, Query(description="`-` first for descending; `due_at` puts nulls last.")
+    ] = "order",
+) -> Page[TaskRead]:
+    """List the caller's tasks."""
+    return await service.list_tasks(session, owner_id=user_id, page=page, status=status, sort=sort)
+
+
+async def create_task(
+    session: SessionDep,
+    user_id: CurrentUserId,
+    data: TaskCreate,
+    request: Request,
+    response: Response,
+) -> TaskRead:
+    """Create a task; without an `order`, it goes last."""
+    task = await service.create_task(session, owner_id=user_id, data=data)
+    # The collection's own path, so the Location keeps the path style of the request.
+    response.headers["Location"] = f"{request.url.path}/{task.id}"
+    response.headers["ETag"] = etag(task.version)
+    return task
+
+
+async def read_task(
+    session: SessionDep,
+    user_id: CurrentUserId,
+    task_id: TaskId,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> TaskRead:
+    """Read one task."""
+    task = await service.get_task(session, owner_id=user_id, task_id=task_id)
+    if cached := not_modified(if_none_match, task.version):
+        return cached  # type: ignore[return-value]
+    response.headers["ETag"] = etag(task.version)
+    return task
+
+
+async def _update(
+    session: SessionDep,
+    user_id: str,
+    task_id: str,
+    data: TaskReplace | TaskUpdate,
+    if_match: str | None,
+    response: Response,
+) -> TaskRead:
+    task = await service.update_task(
+        session,
+        owner_id=user_id,
+        task_id=task_id,
+        data=data,
+        expected_version=expected_version(if_match),
+    )
+    response.headers["ETag"] = etag(task.version)
+    return task
+
+
+async def replace_task(
+    session: SessionDep,
+    user_id: CurrentUserId,
+    task_id: TaskId,
+    data: TaskReplace,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TaskRead:
+    """Replace a task: fields left out take their creation defaults, but `order` stays."""
+    return await _update(session, user_id, task_id, data, if_match, response)
+
+
+async def update_task(
+    session: SessionDep,
+    user_id: CurrentUserId,
+    task_id: TaskId,
+    data: TaskUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TaskRead:
+    """Change some of a task's fields; `null` clears `description` and `due_at`."""
+    return await _update(session, user_id, task_id, data, if_match, response)
+
+
+# Typed `TaskCompletion`, not `| None`: the document must not offer `null`, which is refused.
+_OPTIONAL_BODY = Body(None)
+
+
+async def _completion(
+    request: Request,
+    data: TaskCompletion = _OPTIONAL_BODY,
+) -> TaskCompletion | None:
+    """The toggle's body is optional, but one that is sent must be an object (API.md §1)."""
+    if data is None and await request.body():  # the JSON `null`
+        raise RequestValidationError(
+            [{"type": "model_type", "loc": ("body",), "msg": "Input should be an object"}]
+        )
+    return data
+
+
+async def complete_task(
+    session: SessionDep,
+    user_id: CurrentUserId,
+    task_id: TaskId,
+    response: Response,
+    data: Annotated[TaskCompletion | None, Depends(_completion)],
+    if_match: IfMatch = None,
+) -> TaskRead:
+    """Toggle `completed` (no body, or `{}`), or set it (`{"completed": true}`)."""
+    task = await service.complete_task(
+        session,
+        owner_id=user_id,
+        task_id=task_id,
+        data=data,
+        expected_version=expected_version(if_match),
+    )
+    response.headers["ETag"] = etag(task.version)
+    return task
+
+
+async def delete_task(
+    session: SessionDep, user_id: CurrentUserId, task_id: TaskId, if_match: IfMatch = None
+) -> None:
+    """Delete a task."""
+    await service.delete_task(
+        session, owner_id=user_id, task_id=task_id, expected_version=expected_version(if_match)
+    )
+
+
+def _build_router(
+    prefix: str, *, tag: str, suffix: str = "", dependencies: Sequence[params.Depends] = ()
+) -> APIRouter:
+    """The seven operations under `prefix`; `suffix` keeps route names (operation ids) unique."""
+    router = APIRouter(
+        prefix=prefix,
+        tags=[tag],
+        route_class=JSONRoute,
+        responses=error_responses(401, 422),
+        dependencies=dependencies,
+    )
+    router.get("", name=f"list_tasks{suffix}")(list_tasks)
+    router.post(
+        "",
+        name=f"create_task{suffix}",
+        status_code=status.HTTP_201_CREATED,
+        responses=error_responses(400, 413, 415),
+    )(create_task)
+    router.get(
+        "/{task_id}",
+        name=f"read_task{suffix}",
+        responses={**_ITEM_ERRORS, 304: {"description": "Not modified"}},
+    )(read_task)
+    router.put("/{task_id}", name=f"replace_task{suffix}", responses=_WRITE_ERRORS)(replace_task)
+    router.patch("/{task_id}", name=f"update_task{suffix}", responses=_WRITE_ERRORS)(update_task)
+    router.patch("/{task_id}/complete", name=f"complete_task{suffix}", responses=_WRITE_ERRORS)(
+        complete_task
+    )
+    router.delete(
+        "/{task_id}",
+        name=f"delete_task{suffix}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        responses=error_responses(404, 412),
+    )(delete_task)
+    return router
+
+
+async def _path_user_is_caller(
+    user_id: Annotated[str, Path(description="The caller's own user id; any other is 404.")],
+    caller: CurrentUserId,
+) -> None:
+    """`/api/{user_id}/…` belongs to the caller alone: anyone else's is not found."""
+    if user_id != caller:
+        raise service.TaskNotFound()
+
+
+router = APIRouter()
+router.include_router(_build_router("/tasks", tag="tasks"))
+router.include_router(
+    _build_router(
+        "/api/{user_id}/tasks",
+        tag="tasks (user-scoped paths)",
+        suffix="_user_scoped",
+        dependencies=[Depends(_path_user_is_caller)],
+    )
+)
