@@ -241,7 +241,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     code = _HTTP_ERROR_CODES.get(exc.status_code, "internal_error")
     detail = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
     headers = dict(exc.headers or {})
-    if exc.status_code == 405:
+    if exc.status_code == 405 and "Allow" in headers:
         headers["Allow"] = _allowed_methods(request)
     return error_response(
         request.scope,
@@ -253,15 +253,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def _allowed_methods(request: Request) -> str:
-    """Every method the path answers to (Starlette's own Allow names one route's only:
-    `DELETE /notes` would say `GET` though `POST /notes` exists too)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods.update(getattr(route, "methods", None) or ())
-    return ", ".join(sorted(methods))
+    """Every method some route answers at this path. Starlette's own Allow names only
+    the first route that matched the path: `DELETE /notes` would say `GET` alone."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -30,6 +30,7 @@ from teamnotes.db import Base
 from teamnotes.errors import NotFound, PreconditionFailed
 from teamnotes.ids import parse_id
 from teamnotes.pagination import Page, PageParams
+from teamnotes.search import Search
 
 ReadT = TypeVar("ReadT", bound=BaseModel)
 
@@ -73,21 +74,31 @@ class OwnedRows(Generic[ReadT]):
         *,
         owner_id: str,
         page: PageParams,
-        sort: str,
+        sort: str | None,
         where: ColumnElement[bool] | None = None,
+        search: Search | None = None,
     ) -> Page[ReadT]:
         """One page and the total in one round trip (a window count beside each row).
 
         `sort` names a column, `-` first for descending; the id breaks ties in the
         same direction, so paging walks a total order. Nulls come last either way.
+        With a search and no sort, rows come by relevance, then id.
         """
         statement = self.owned(owner_id)
         if where is not None:
             statement = statement.where(where)
+        if search is not None:
+            statement = search.apply(statement)
+        if sort is not None:
+            order = self._order(sort)
+        elif search is not None:
+            order = (search.rank(), self.id.asc())
+        else:
+            raise ValueError("a page needs a sort order or a search")
         rows = (
             await session.execute(
                 statement.add_columns(func.count().over().label("_total"))
-                .order_by(*self._order(sort))
+                .order_by(*order)
                 .limit(page.limit)
                 .offset(page.offset)
             )

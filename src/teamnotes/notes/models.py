@@ -19,6 +19,9 @@ class Note(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer)
+    # The words search matches (teamnotes.search), kept beside the text they come from.
+    search_title: Mapped[str] = mapped_column(Text, server_default="")
+    search_body: Mapped[str] = mapped_column(Text, server_default="")
 
     # One index per sort order, each ending in id, the tie-break of every list.
     __table_args__ = (

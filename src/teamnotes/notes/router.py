@@ -10,6 +10,7 @@ from teamnotes.notes import service
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
 from teamnotes.pagination import Page, PageDep
 from teamnotes.routing import JSONRoute
+from teamnotes.search import SearchQuery
 
 router = APIRouter(
     prefix="/notes",
@@ -28,10 +29,16 @@ async def list_notes(
     session: SessionDep,
     user_id: CurrentUserId,
     page: PageDep,
-    sort: Annotated[NoteSort, Query(description="`-` first for descending.")] = "-updated_at",
+    q: SearchQuery = None,
+    sort: Annotated[
+        NoteSort | None,
+        Query(
+            description="`-` first for descending. Default: `-updated_at`, or relevance with `q`."
+        ),
+    ] = None,
 ) -> Page[NoteRead]:
-    """List the caller's notes."""
-    return await service.list_notes(session, owner_id=user_id, page=page, sort=sort)
+    """List the caller's notes, or search them with `q`."""
+    return await service.list_notes(session, owner_id=user_id, page=page, sort=sort, query=q)
 
 
 @router.post(

@@ -7,6 +7,7 @@ caller's, exactly like a task that does not exist.
 
 from collections.abc import Sequence
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, params, status
 from fastapi.exceptions import RequestValidationError
@@ -55,8 +56,9 @@ async def create_task(
 ) -> TaskRead:
     """Create a task; without an `order`, it goes last."""
     task = await service.create_task(session, owner_id=user_id, data=data)
-    # The collection's own path, so the Location keeps the path style of the request.
-    response.headers["Location"] = f"{request.url.path}/{task.id}"
+    # Under the collection's own path, so the Location keeps the request's path style;
+    # quoted again, as a user id in the path may be any string (an identity provider's).
+    response.headers["Location"] = f"{quote(request.url.path)}/{task.id}"
     response.headers["ETag"] = etag(task.version)
     return task
 

@@ -1,0 +1,142 @@
+"""Full-text search that matches the same rows on SQLite and PostgreSQL (API.md §3).
+
+Each engine's own text parser would split and fold words its own way. So the words
+are made here, once, in Python: Unicode-decomposed, stripped of accents, case-folded,
+split on anything that is not a letter or a digit. They are stored beside each row
+(`search_title`, `search_body`) and the engines only index them:
+
+- SQLite: an FTS5 table over those columns (`unicode61 remove_diacritics 0`, so it
+  folds nothing more), kept in step by triggers, in the row's own transaction.
+- PostgreSQL: a GIN index over `array_to_tsvector` of the same words (taken as
+  lexemes as they are: no parser, no dictionary).
+
+A query is made of words the same way, and every word must match the start of a
+word of the row: FTS5 `"word"*`, tsquery `'word':*`. The words are letters and digits
+only, so no quote, operator or syntax of either engine can reach the query.
+"""
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Query
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    cast,
+    column,
+    false,
+    func,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+
+from teamnotes.fields import NO_NUL
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The searchable words of a text: no accents, case-folded, letters and digits."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    unmarked = "".join(
+        char for char in decomposed if not unicodedata.category(char).startswith("M")
+    )
+    return _WORD.findall(unmarked.casefold())
+
+
+def document(text: str) -> str:
+    """What is stored for a text: its distinct words, space-separated."""
+    return " ".join(dict.fromkeys(words(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """A query's match condition and relevance order, for one table on one engine."""
+
+    table: Table
+    dialect: str
+    terms: list[str]
+
+    def apply(self, statement: Select[Any]) -> Select[Any]:
+        """The statement narrowed to matching rows, with `relevance` to order by."""
+        if not self.terms:
+            return statement.where(false())  # a query with no word matches nothing
+        if self.dialect == "sqlite":
+            return self._apply_fts5(statement)
+        vector = self._vector()
+        return statement.where(vector.op("@@")(self._tsquery()))
+
+    def rank(self) -> ColumnElement[Any]:
+        """Relevance, best first when sorted ascending."""
+        if not self.terms:
+            return self.table.c.id  # nothing matches: any order will do
+        if self.dialect == "sqlite":
+            return literal_column("search_hits.relevance")
+        return -func.ts_rank(self._vector(), self._tsquery())
+
+    def _apply_fts5(self, statement: Select[Any]) -> Select[Any]:
+        # FTS5's bm25() only works in a query of the FTS table itself, not beside the
+        # page's window count: rank the hits first (materialized, so SQLite keeps it
+        # apart), then join them. A title word weighs ten body words.
+        fts = table(f"{self.table.name}_fts", column("rowid"))
+        match = literal_column(fts.name).op("MATCH")(
+            bindparam("fts_query", self._fts5_query(), unique=True)
+        )
+        hits = (
+            select(
+                fts.c.rowid.label("hit_rowid"),
+                func.bm25(literal_column(fts.name), 10.0, 1.0).label("relevance"),
+            )
+            .where(match)
+            .cte("search_hits")
+            .prefix_with("MATERIALIZED")
+        )
+        own_rowid: ColumnElement[Any] = literal_column(f"{self.table.name}.rowid")
+        return statement.join(hits, hits.c.hit_rowid == own_rowid)
+
+    def _fts5_query(self) -> str:
+        return " AND ".join(f'"{term}"*' for term in self.terms)
+
+    def _tsquery(self) -> ColumnElement[Any]:
+        text = " & ".join(f"'{term}':*" for term in self.terms)
+        return cast(bindparam("ts_query", text, unique=True), TSQUERY)
+
+    def _vector(self) -> ColumnElement[Any]:
+        # Spelled as the GIN index of the migration is, so that the index serves it.
+        name = self.table.name
+        return literal_column(
+            f"array_to_tsvector(array_remove(string_to_array("
+            f"{name}.search_title || ' ' || {name}.search_body, ' '), ''))"
+        )
+
+
+def indexed(changes: Mapping[str, Any], *, title: str, body: str) -> dict[str, str]:
+    """The search columns that follow from changing these fields of a row."""
+    derived = {}
+    if title in changes:
+        derived["search_title"] = document(changes[title])
+    if body in changes:
+        derived["search_body"] = document(changes[body] or "")
+    return derived
+
+
+def search_for(table: Table, dialect: str, query: str | None) -> Search | None:
+    return None if query is None else Search(table, dialect, list(dict.fromkeys(words(query))))
+
+
+SearchQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        pattern=NO_NUL,
+        description="Words to find, each as the start of a word; case and accents are ignored.",
+    ),
+]
