@@ -1,12 +1,14 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
+from fastapi.responses import HTMLResponse
 
 from teamnotes.auth.dependencies import CurrentUserId
 from teamnotes.conditional import IfMatch, IfNoneMatch, etag, expected_version, not_modified
 from teamnotes.db import SessionDep
 from teamnotes.errors import error_responses
 from teamnotes.notes import service
+from teamnotes.notes.rendering import render_html
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
 from teamnotes.pagination import Page, PageDep
 from teamnotes.routing import JSONRoute
@@ -70,6 +72,25 @@ async def read_note(
         return cached  # type: ignore[return-value]
     response.headers["ETag"] = etag(note.version)
     return note
+
+
+@router.get(
+    "/{note_id}/html",
+    response_class=HTMLResponse,
+    responses={**_ITEM_ERRORS, 200: {"content": {"text/html": {}}}},
+)
+async def render_note(session: SessionDep, user_id: CurrentUserId, note_id: NoteId) -> HTMLResponse:
+    """The note's content rendered from Markdown to a sanitised HTML fragment."""
+    note = await service.get_note(session, owner_id=user_id, note_id=note_id)
+    return HTMLResponse(
+        await render_html(note.content),
+        headers={
+            "ETag": etag(note.version),
+            # Opened on its own, the fragment may load images and nothing else.
+            "Content-Security-Policy": "default-src 'none'; img-src http: https:",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 async def _update(

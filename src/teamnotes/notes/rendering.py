@@ -1,0 +1,26 @@
+"""Markdown to a safe HTML fragment (API.md §3: CommonMark and tables, sanitised).
+
+markdown-it-py renders CommonMark (raw HTML included, as the spec has it); nh3, the
+binding of the Ammonia sanitiser, then keeps only an allow-list of tags, attributes
+and URL schemes: no script, no event handlers, no `javascript:` or `data:` URLs.
+"""
+
+import asyncio
+
+import nh3
+from markdown_it import MarkdownIt
+
+_markdown = MarkdownIt("commonmark").enable("table")
+
+# Rendering a long note takes milliseconds: do it off the event loop.
+_INLINE_LIMIT = 20_000
+
+
+def _render(markdown: str) -> str:
+    return nh3.clean(_markdown.render(markdown))
+
+
+async def render_html(markdown: str) -> str:
+    if len(markdown) <= _INLINE_LIMIT:
+        return _render(markdown)
+    return await asyncio.to_thread(_render, markdown)
