@@ -2,12 +2,14 @@
 
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import jwt
 from fastapi import FastAPI
 
-from teamnotes.auth.tokens import TokenIssuer
+from teamnotes.auth.tokens import AUDIENCE, ISSUER
 from teamnotes.ids import new_id
 
 PASSWORD = "correct horse battery staple"
@@ -44,13 +46,29 @@ async def make_note(client: httpx.AsyncClient, user: User, **fields: Any) -> dic
     return response.json()  # type: ignore[no-any-return]
 
 
+def access_token(app: FastAPI, subject: str, *, expires_in: float = 300, **claims: Any) -> str:
+    """An access token as API.md §2 describes it (HS256 with the deployment's secret),
+    minted here so that a test can vary any claim."""
+    now = datetime.now(UTC)
+    payload = {
+        "sub": subject,
+        "iat": now,
+        "exp": now + timedelta(seconds=expires_in),
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "jti": secrets.token_hex(16),
+        **claims,
+    }
+    secret = app.state.settings.jwt_secret.get_secret_value()
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
 def token_user(app: FastAPI) -> User:
     """A user who holds a valid token but no local account, like a user of an external
     identity provider: rows are owned by the token's subject, so notes and tasks need
     nothing more, and tests skip two argon2 runs per user."""
     user_id = str(new_id())
-    issuer: TokenIssuer = app.state.token_issuer
-    return User(id=user_id, email="", token=issuer.access_token(user_id))
+    return User(id=user_id, email="", token=access_token(app, user_id))
 
 
 def without_request_id(body: dict[str, Any]) -> dict[str, Any]:
