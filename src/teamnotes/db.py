@@ -7,6 +7,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, String, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -60,6 +62,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 def sortable_text(length: int) -> String:
     """Text that sorts by code point on both engines (SQLite's BINARY, PostgreSQL's "C")."""
     return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+def insert_ignoring_conflict(session: AsyncSession, model: type[Base]) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING, in the session's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(model).on_conflict_do_nothing()
+    return sqlite_insert(model).on_conflict_do_nothing()
 
 
 def utcnow() -> datetime:

@@ -206,6 +206,15 @@ def field_errors(exc: RequestValidationError) -> list[FieldError]:
     ]
 
 
+def _listed(exc: AppError) -> list[FieldError] | None:
+    """A 422's `errors` list: the one field this error names, if any."""
+    if exc.status_code != 422:
+        return None
+    if exc.field is None:
+        return []
+    return [FieldError(field=exc.field, message=exc.detail, error_code=exc.error_code)]
+
+
 async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     return error_response(
@@ -215,7 +224,7 @@ async def _app_error(request: Request, exc: Exception) -> Response:
         exc.detail,
         field=exc.field,
         headers=exc.extra_headers,
-        errors=[] if exc.status_code == 422 else None,
+        errors=_listed(exc),
     )
 
 

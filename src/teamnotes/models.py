@@ -2,7 +2,17 @@
 
 from teamnotes.auth.models import ExternalUser, LoginFailure, RefreshToken, User
 from teamnotes.db import Base
+from teamnotes.idempotency import IdempotencyKey
 from teamnotes.notes.models import Note
 from teamnotes.tasks.models import Task
 
-__all__ = ["Base", "ExternalUser", "LoginFailure", "Note", "RefreshToken", "Task", "User"]
+__all__ = [
+    "Base",
+    "ExternalUser",
+    "IdempotencyKey",
+    "LoginFailure",
+    "Note",
+    "RefreshToken",
+    "Task",
+    "User",
+]

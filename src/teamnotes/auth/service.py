@@ -3,8 +3,6 @@
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +13,7 @@ from teamnotes.auth.passwords import dummy_hash, hash_password, verify_password
 from teamnotes.auth.schemas import TokenPair, UserCreate, UserRead, UserUpdate
 from teamnotes.auth.throttle import FailureStore, ThrottleKey, ensure_allowed, throttle_keys
 from teamnotes.auth.tokens import TokenIssuer
-from teamnotes.db import utcnow
+from teamnotes.db import insert_ignoring_conflict, utcnow
 from teamnotes.errors import AppError, EmailTaken, Forbidden, InvalidCredentials, InvalidToken
 from teamnotes.ids import new_id, parse_id
 from teamnotes.notes.models import Note
@@ -142,7 +140,9 @@ async def _external_profile(session: AsyncSession, principal: Principal) -> User
     if first_seen is None:
         first_seen = utcnow()
         await session.execute(
-            _insert_ignoring_conflict(session).values(id=principal.id, first_seen_at=first_seen)
+            insert_ignoring_conflict(session, ExternalUser).values(
+                id=principal.id, first_seen_at=first_seen
+            )
         )
         first_seen = (await session.execute(statement)).scalar_one()
     return UserRead(
@@ -151,12 +151,6 @@ async def _external_profile(session: AsyncSession, principal: Principal) -> User
         display_name=principal.external.name,
         created_at=first_seen,
     )
-
-
-def _insert_ignoring_conflict(session: AsyncSession) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert(ExternalUser).on_conflict_do_nothing()
-    return sqlite_insert(ExternalUser).on_conflict_do_nothing()
 
 
 async def update_me(

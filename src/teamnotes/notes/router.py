@@ -7,6 +7,7 @@ from teamnotes.auth.dependencies import CurrentUserId
 from teamnotes.conditional import IfMatch, IfNoneMatch, etag, expected_version, not_modified
 from teamnotes.db import SessionDep
 from teamnotes.errors import error_responses
+from teamnotes.idempotency import IdempotencyKeyHeader, create_once
 from teamnotes.notes import service
 from teamnotes.notes.rendering import render_html
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
@@ -46,16 +47,25 @@ async def list_notes(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(400, 413, 415),
+    response_model=NoteRead,
+    responses=error_responses(400, 409, 413, 415),
 )
 async def create_note(
-    session: SessionDep, user_id: CurrentUserId, data: NoteCreate, response: Response
-) -> NoteRead:
-    """Create a note."""
-    note = await service.create_note(session, owner_id=user_id, data=data)
-    response.headers["Location"] = f"/notes/{note.id}"
-    response.headers["ETag"] = etag(note.version)
-    return note
+    session: SessionDep,
+    user_id: CurrentUserId,
+    data: NoteCreate,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Create a note (retry-safe with `Idempotency-Key`)."""
+    return await create_once(
+        session,
+        owner_id=user_id,
+        key=idempotency_key,
+        operation="create_note",
+        request=data,
+        create=lambda: service.create_note(session, owner_id=user_id, data=data),
+        location=lambda note: f"/notes/{note.id}",
+    )
 
 
 @router.get("/{note_id}", responses={**_ITEM_ERRORS, 304: {"description": "Not modified"}})

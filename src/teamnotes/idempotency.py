@@ -1,0 +1,140 @@
+"""Safe retries of creates: the `Idempotency-Key` header (API.md §1).
+
+The first request with a key claims it, in the same transaction as the row it
+creates, and stores the response beside it; both commit together or not at all. A
+retry with the same key and the same body, by the same user within 24 hours, gets
+that stored response (same id, 201) and creates nothing. Concurrent retries cannot
+both claim the key: the claim is an INSERT on (owner, key), so the second one
+waits for the first transaction and then sees its response. The same key with
+another body answers 422 `idempotency_key_reused`.
+"""
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Annotated, Protocol, TypeVar
+
+from fastapi import Header, Response
+from pydantic import BaseModel
+from sqlalchemy import Index, String, Text, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from teamnotes.conditional import etag
+from teamnotes.db import Base, UTCDateTime, insert_ignoring_conflict, utcnow
+from teamnotes.errors import Conflict, ValidationFailed
+
+LIFETIME = timedelta(hours=24)
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Retry-safe creation: the same key and body within 24 h return the "
+        "original 201 and create nothing.",
+    ),
+]
+
+
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency_key"
+
+    owner_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status_code: Mapped[int | None]
+    location: Mapped[str | None] = mapped_column(String(600))
+    etag: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_idempotency_key_created_at", "created_at"),)
+
+
+class IdempotencyKeyReused(ValidationFailed):
+    error_code = "idempotency_key_reused"
+    detail = "This Idempotency-Key was used with a different request"
+
+
+class Created(Protocol):
+    """What a create returns: a response schema with a version."""
+
+    version: int
+
+    def model_dump_json(self) -> str: ...
+
+
+CreatedT = TypeVar("CreatedT", bound=Created)
+
+
+def _created(body: str, location: str, entity_tag: str) -> Response:
+    return Response(
+        body,
+        status_code=201,
+        media_type="application/json",
+        headers={"Location": location, "ETag": entity_tag},
+    )
+
+
+async def create_once(
+    session: AsyncSession,
+    *,
+    owner_id: str,
+    key: str | None,
+    operation: str,
+    request: BaseModel,
+    create: Callable[[], Awaitable[CreatedT]],
+    location: Callable[[CreatedT], str],
+) -> Response:
+    """Run `create` once per (owner, key): the 201 it answers, or the stored one."""
+    if key is None:
+        item = await create()
+        return _created(item.model_dump_json(), location(item), etag(item.version))
+    fingerprint = hashlib.sha256(f"{operation}\n{request.model_dump_json()}".encode()).hexdigest()
+    stored = await _claim(session, owner_id=owner_id, key=key, fingerprint=fingerprint)
+    if stored is not None:
+        return stored
+    item = await create()
+    response = _created(item.model_dump_json(), location(item), etag(item.version))
+    await session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.owner_id == owner_id, IdempotencyKey.key == key)
+        .values(
+            status_code=response.status_code,
+            location=response.headers["Location"],
+            etag=response.headers["ETag"],
+            body=bytes(response.body).decode(),
+        )
+    )
+    return response
+
+
+async def _claim(
+    session: AsyncSession, *, owner_id: str, key: str, fingerprint: str
+) -> Response | None:
+    """None when this request now owns the key; else the response stored for it."""
+    now = utcnow()
+    # Keys live 24 hours; whoever claims a key sweeps out every expired one.
+    await session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - LIFETIME))
+    claimed = await session.execute(
+        insert_ignoring_conflict(session, IdempotencyKey)
+        .values(owner_id=owner_id, key=key, fingerprint=fingerprint, created_at=now)
+        .returning(IdempotencyKey.key)
+    )
+    if claimed.first() is not None:
+        return None
+    stored = (
+        await session.execute(
+            select(IdempotencyKey).where(
+                IdempotencyKey.owner_id == owner_id, IdempotencyKey.key == key
+            )
+        )
+    ).scalar_one_or_none()
+    if stored is not None and stored.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(field="header.Idempotency-Key")
+    if stored is None or stored.body is None or stored.location is None or stored.etag is None:
+        raise Conflict("A request with this Idempotency-Key is still in progress")
+    return _created(stored.body, stored.location, stored.etag)
