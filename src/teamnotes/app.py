@@ -1,5 +1,6 @@
 """The application factory: settings in, a ready ASGI app out."""
 
+import asyncio
 import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,8 @@ from teamnotes.docs import install_docs
 from teamnotes.errors import install_error_handlers
 from teamnotes.health import router as health_router
 from teamnotes.logs import configure_logging
+from teamnotes.metrics import router as metrics_router
+from teamnotes.metrics import sample_pools_forever
 from teamnotes.middleware import RequestContextMiddleware
 from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes.router import router as notes_router
@@ -48,7 +51,7 @@ def external_verifier(settings: Settings) -> ExternalVerifier | None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     database = Database(settings.database_url, pool_size=settings.db_pool_size)
 
     @asynccontextmanager
@@ -56,9 +59,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if is_memory_sqlite(settings.database_url):
             # Nothing outlives this process's in-memory database: migrate it here.
             await upgrade_to_head(database.writer)
+        sampler = asyncio.create_task(sample_pools_forever(database)) if settings.metrics else None
         try:
             yield
         finally:
+            if sampler is not None:
+                sampler.cancel()
             await database.dispose()
 
     app = FastAPI(
@@ -89,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in (health_router, auth_router, notes_router, tasks_router):
         app.include_router(router)
+    if settings.metrics:
+        app.include_router(metrics_router)
     if settings.docs:
         install_docs(app)
 
@@ -98,5 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         origins=settings.cors_origins,
         allow_credentials=settings.cors_allow_credentials,
     )
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=settings.metrics
+    )
     return app

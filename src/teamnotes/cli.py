@@ -3,7 +3,11 @@
 import argparse
 import asyncio
 import json
+import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 import uvicorn
 
@@ -25,8 +29,26 @@ async def _migrate() -> None:
         await engine.dispose()
 
 
+# prometheus_client picks its storage when first imported, so this process must not
+# import teamnotes.metrics before the variable is set.
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def _prepare_metrics_directory() -> None:
+    """A fresh directory where every worker process writes its metric samples."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        directory = Path(os.environ[MULTIPROCESS_DIR])
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+    else:
+        os.environ[MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="teamnotes-metrics-")
+
+
 def serve(host: str, port: int, workers: int) -> None:
+    settings = get_settings()
     asyncio.run(_migrate())
+    if settings.metrics:
+        _prepare_metrics_directory()
     uvicorn.run(
         "teamnotes.app:create_app",
         factory=True,
@@ -35,6 +57,10 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         access_log=False,  # the app writes its own access log line, with the request id
         server_header=False,
+        # X-Forwarded-For is honoured only from TEAMNOTES_TRUSTED_PROXIES, by the app.
+        proxy_headers=False,
+        # On SIGTERM: stop accepting, let in-flight requests finish within this bound.
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
 
 

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     docs: bool = True
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    metrics: bool = True
+    shutdown_timeout: int = Field(20, gt=0, description="seconds for in-flight requests")
     db_pool_size: int = Field(10, gt=0)
 
     @field_validator("cors_origins", "jwt_algorithms", "trusted_proxies", mode="before")

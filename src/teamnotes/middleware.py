@@ -10,7 +10,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from teamnotes import metrics
 from teamnotes.errors import PayloadTooLarge, error_response
+from teamnotes.metrics import IN_FLIGHT
 
 access_log = logging.getLogger("teamnotes.access")
 error_log = logging.getLogger("teamnotes.errors")
@@ -50,9 +52,10 @@ class RequestContextMiddleware:
     still leave with the contract's body, the request id, and one access-log line.
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: bool) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,6 +78,8 @@ class RequestContextMiddleware:
                 headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
+        if self.metrics:
+            IN_FLIGHT.inc()
         try:
             declared = _header(scope, b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
@@ -91,7 +96,7 @@ class RequestContextMiddleware:
                     scope, receive, send_with_headers
                 )
         finally:
-            self._log(scope, status, started)
+            self._finish(scope, status, started)
 
     @staticmethod
     async def _reject(scope: Scope, send: Send, error: PayloadTooLarge) -> None:
@@ -115,18 +120,21 @@ class RequestContextMiddleware:
 
         return receive_within_limit
 
-    @staticmethod
-    def _log(scope: Scope, status: int, started: float) -> None:
+    def _finish(self, scope: Scope, status: int, started: float) -> None:
+        seconds = time.perf_counter() - started
+        route: str | None = getattr(scope.get("route"), "path", None)
+        if self.metrics:
+            IN_FLIGHT.dec()
+            metrics.record(scope["method"], route, status, seconds)
         state = scope["state"]
-        route = scope.get("route")
         access_log.info(
             "request",
             extra={
                 "request_id": state["request_id"],
                 "method": scope["method"],
-                "route": getattr(route, "path", None),
+                "route": route,
                 "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": round(seconds * 1000, 2),
                 "user_id": state.get("user_id"),
             },
         )

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from teamnotes.auth.models import LoginFailure
 from teamnotes.db import utcnow
 from teamnotes.errors import RateLimited
+from teamnotes.metrics import THROTTLED
 
 WINDOW = timedelta(minutes=15)
 
@@ -116,6 +117,7 @@ async def ensure_allowed(
     """RateLimited when any key is at its limit: the password is not even checked."""
     wait = await store.retry_after(session, keys)
     if wait is not None:
+        THROTTLED.inc()
         raise RateLimited(wait)
 
 
