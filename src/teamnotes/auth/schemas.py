@@ -10,7 +10,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from teamnotes.fields import Timestamp, omittable, trimmed, verbatim
+from teamnotes.fields import NO_NUL, Timestamp, omittable, trimmed, verbatim
 
 
 def _trim_lower(value: object) -> object:
@@ -37,6 +37,12 @@ Email = Annotated[
 ]
 Password = Annotated[str, verbatim(256, min_length=8)]
 DisplayName = Annotated[str, trimmed(100)]
+# Login takes back what was registered: checked for length and NUL only, so that a
+# malformed address is wrong credentials (401) like any other, not a 422.
+LoginEmail = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=320, pattern=NO_NUL)
+]
+LoginPassword = Annotated[str, verbatim(1024)]
 
 
 class UserCreate(BaseModel):
@@ -59,8 +65,8 @@ class LoginJSON(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=320)]
-    password: Annotated[str, StringConstraints(max_length=1024)]
+    email: LoginEmail
+    password: LoginPassword
 
 
 class LoginForm(BaseModel):
@@ -68,14 +74,12 @@ class LoginForm(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    username: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=320)
-    ]
-    password: Annotated[str, StringConstraints(max_length=1024)]
+    username: LoginEmail
+    password: LoginPassword
     grant_type: Literal["password"] | None = None
-    scope: str = ""
-    client_id: str | None = None
-    client_secret: str | None = None
+    scope: Annotated[str, verbatim(1024)] = ""
+    client_id: Annotated[str, verbatim(1024)] | None = None
+    client_secret: Annotated[str, verbatim(1024)] | None = None
 
 
 class TokenPair(BaseModel):
@@ -88,7 +92,7 @@ class TokenPair(BaseModel):
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    refresh_token: Annotated[str, verbatim(4096, min_length=1)]
 
 
 class UserUpdate(BaseModel):
@@ -98,4 +102,4 @@ class UserUpdate(BaseModel):
 
     display_name: DisplayName | None = Field(default=None, description="null clears it.")
     password: Password = omittable()
-    current_password: Annotated[str, StringConstraints(max_length=1024)] = omittable()
+    current_password: LoginPassword = omittable()

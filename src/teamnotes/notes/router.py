@@ -86,8 +86,15 @@ async def read_note(
 
 @router.get(
     "/{note_id}/html",
-    response_class=HTMLResponse,
-    responses={**_ITEM_ERRORS, 200: {"content": {"text/html": {}}}},
+    # Not HTMLResponse: FastAPI would document the error bodies as text/html too.
+    response_class=Response,
+    responses={
+        **_ITEM_ERRORS,
+        200: {
+            "description": "A sanitised HTML fragment",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
+    },
 )
 async def render_note(session: SessionDep, user_id: CurrentUserId, note_id: NoteId) -> HTMLResponse:
     """The note's content rendered from Markdown to a sanitised HTML fragment."""
