@@ -167,14 +167,20 @@ async def delete_task(
 
 
 def _build_router(
-    prefix: str, *, tag: str, suffix: str = "", dependencies: Sequence[params.Depends] = ()
+    prefix: str,
+    *,
+    tag: str,
+    suffix: str = "",
+    dependencies: Sequence[params.Depends] = (),
+    errors: Sequence[int] = (401, 422),
 ) -> APIRouter:
-    """The seven operations under `prefix`; `suffix` keeps route names (operation ids) unique."""
+    """The seven operations under `prefix`; `suffix` keeps route names (operation ids)
+    unique, `errors` are the statuses every route may answer."""
     router = APIRouter(
         prefix=prefix,
         tags=[tag],
         route_class=JSONRoute,
-        responses=error_responses(401, 422),
+        responses=error_responses(*errors),
         dependencies=dependencies,
     )
     router.get("", name=f"list_tasks{suffix}")(list_tasks)
@@ -220,5 +226,6 @@ router.include_router(
         tag="tasks (user-scoped paths)",
         suffix="_user_scoped",
         dependencies=[Depends(_path_user_is_caller)],
+        errors=(401, 404, 422),
     )
 )

@@ -4,12 +4,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     Strict,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     WrapValidator,
 )
+from pydantic_core import PydanticCustomError
 
 from teamnotes.fields import ClientTimestamp, Timestamp, Title, omittable, verbatim
 
@@ -17,22 +20,55 @@ INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
 
 
+# Request bodies are validated in pydantic's lax mode (FastAPI hands it parsed JSON),
+# which converts more than the OpenAPI document admits: these refuse the extras.
+
+
+def _a_number(value: Any) -> Any:
+    # JSON Schema's integer includes 3.0, as pydantic does; but not "3" or true.
+    if isinstance(value, str | bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+def _text(value: Any) -> Any:
+    # A timestamp is RFC 3339 text, not a number of seconds.
+    if not isinstance(value, str):
+        raise PydanticCustomError("datetime_type", "Input should be an RFC 3339 timestamp")
+    return value
+
+
 def _due_at_in_range(value: Any, handler: ValidatorFunctionWrapHandler) -> datetime:
-    # The year is checked in UTC, as the timestamp is stored and returned; one that
+    # The year is checked in UTC, as the timestamp is stored and returned. One that
     # leaves the calendar when converted raises OverflowError, which pydantic would
     # not turn into a 422 by itself.
     try:
         due_at: datetime = handler(value)
     except OverflowError:
-        raise ValueError("due_at must have a year from 1900 to 9999 (in UTC)") from None
+        due_at = datetime.min
     if not 1900 <= due_at.year <= 9999:
-        raise ValueError("due_at must have a year from 1900 to 9999 (in UTC)")
+        raise PydanticCustomError(
+            "datetime_out_of_range", "Input should have a year from 1900 to 9999 (in UTC)"
+        )
     return due_at
 
 
 Description = Annotated[str, verbatim(1000)]
-Order = Annotated[int, Strict(), Field(ge=INT32_MIN, le=INT32_MAX)]
-DueAt = Annotated[ClientTimestamp, WrapValidator(_due_at_in_range)]
+Order = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX), BeforeValidator(_a_number)]
+DueAt = Annotated[
+    ClientTimestamp,
+    WrapValidator(_due_at_in_range),
+    BeforeValidator(_text),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": r"^(19|[2-9][0-9])[0-9][0-9]-",
+            "description": "RFC 3339 with an offset; stored in UTC, where its year must "
+            "be from 1900 to 9999.",
+        }
+    ),
+]
 Completed = Annotated[bool, Strict()]
 
 TaskStatus = Literal["all", "pending", "completed"]
@@ -49,8 +85,6 @@ TaskSort = Literal[
     "-due_at",
 ]
 
-_DUE_AT_DOC = "RFC 3339 with an offset; the year (in UTC) from 1900 to 9999."
-
 
 class TaskCreate(BaseModel):
     """A new task. `order` left out: one more than the caller's largest, 1 for the
@@ -63,7 +97,7 @@ class TaskCreate(BaseModel):
     description: Description | None = None
     completed: Completed = False
     order: Order = omittable()
-    due_at: DueAt | None = Field(default=None, description=_DUE_AT_DOC)
+    due_at: DueAt | None = None
 
 
 class TaskReplace(BaseModel):
@@ -75,7 +109,7 @@ class TaskReplace(BaseModel):
     description: Description | None = None
     completed: Completed = False
     order: Order = omittable()
-    due_at: DueAt | None = Field(default=None, description=_DUE_AT_DOC)
+    due_at: DueAt | None = None
 
 
 class TaskUpdate(BaseModel):
