@@ -13,8 +13,16 @@ split on anything that is not a letter or a digit. They are stored beside each r
 A query is made of words the same way, and every word must match the start of a
 word of the row: FTS5 `"word"*`, tsquery `'word':*`. The words are letters and digits
 only, so no quote, operator or syntax of either engine can reach the query.
+
+PostgreSQL bounds what it indexes (a lexeme of at most 2,047 bytes, a tsvector of at
+most 1 MiB of lexemes), and decomposition can make a text longer than it was ("㍿" is
+four ideographs), so words are cut to `LONGEST_WORD` code points and a text keeps its
+first `LARGEST_DOCUMENT` bytes of distinct words, on both engines alike. Cutting a
+query's words the same way keeps every prefix match.
 """
 
+import functools
+import operator
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -27,6 +35,7 @@ from sqlalchemy import (
     Select,
     Table,
     bindparam,
+    case,
     cast,
     column,
     false,
@@ -41,6 +50,11 @@ from teamnotes.fields import NO_NUL
 
 _WORD = re.compile(r"[^\W_]+")
 
+LONGEST_WORD = 500
+"""Code points kept of a word: at most 2,000 bytes in UTF-8, under PostgreSQL's 2,047."""
+LARGEST_DOCUMENT = 1_000_000
+"""UTF-8 bytes of distinct words kept of one text: with a title's, under a tsvector's 1 MiB."""
+
 
 def words(text: str) -> list[str]:
     """The searchable words of a text: no accents, case-folded, letters and digits."""
@@ -48,12 +62,19 @@ def words(text: str) -> list[str]:
     unmarked = "".join(
         char for char in decomposed if not unicodedata.category(char).startswith("M")
     )
-    return _WORD.findall(unmarked.casefold())
+    return [word[:LONGEST_WORD] for word in _WORD.findall(unmarked.casefold())]
 
 
 def document(text: str) -> str:
     """What is stored for a text: its distinct words, space-separated."""
-    return " ".join(dict.fromkeys(words(text)))
+    kept: list[str] = []
+    size = 0
+    for word in dict.fromkeys(words(text)):
+        size += len(word.encode())
+        if size > LARGEST_DOCUMENT:
+            break
+        kept.append(word)
+    return " ".join(kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +100,14 @@ class Search:
             return self.table.c.id  # nothing matches: any order will do
         if self.dialect == "sqlite":
             return literal_column("search_hits.relevance")
-        return -func.ts_rank(self._vector(), self._tsquery())
+        # ts_rank scores every match of these lexemes (no positions, so no weights)
+        # alike: rank by how many of the query's words the title matches instead, as
+        # FTS5's bm25 above weighs a title word ten body words.
+        title = self._vector(f"{self.table.name}.search_title")
+        in_title = [
+            case((title.op("@@")(self._tsquery([term])), 1), else_=0) for term in self.terms
+        ]
+        return -functools.reduce(operator.add, in_title)
 
     def _apply_fts5(self, statement: Select[Any]) -> Select[Any]:
         # FTS5's bm25() only works in a query of the FTS table itself, not beside the
@@ -104,16 +132,16 @@ class Search:
     def _fts5_query(self) -> str:
         return " AND ".join(f'"{term}"*' for term in self.terms)
 
-    def _tsquery(self) -> ColumnElement[Any]:
-        text = " & ".join(f"'{term}':*" for term in self.terms)
+    def _tsquery(self, terms: list[str] | None = None) -> ColumnElement[Any]:
+        text = " & ".join(f"'{term}':*" for term in terms or self.terms)
         return cast(bindparam("ts_query", text, unique=True), TSQUERY)
 
-    def _vector(self) -> ColumnElement[Any]:
-        # Spelled as the GIN index of the migration is, so that the index serves it.
+    def _vector(self, columns: str | None = None) -> ColumnElement[Any]:
+        # By default spelled as the GIN index of the migration is, so that it serves it.
         name = self.table.name
+        columns = columns or f"{name}.search_title || ' ' || {name}.search_body"
         return literal_column(
-            f"array_to_tsvector(array_remove(string_to_array("
-            f"{name}.search_title || ' ' || {name}.search_body, ' '), ''))"
+            f"array_to_tsvector(array_remove(string_to_array({columns}, ' '), ''))"
         )
 
 

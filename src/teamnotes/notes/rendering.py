@@ -12,12 +12,16 @@ from markdown_it import MarkdownIt
 
 _markdown = MarkdownIt("commonmark").enable("table")
 
+# Ammonia checks the URL scheme of `href` and `src` only: the `cite` of blockquote, q,
+# del and ins would keep a `javascript:` URL, so that attribute is not kept at all.
+_ATTRIBUTES = {tag: names - {"cite"} for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
+
 # Rendering a long note takes milliseconds: do it off the event loop.
 _INLINE_LIMIT = 20_000
 
 
 def _render(markdown: str) -> str:
-    return nh3.clean(_markdown.render(markdown))
+    return nh3.clean(_markdown.render(markdown), attributes=_ATTRIBUTES)
 
 
 async def render_html(markdown: str) -> str:
