@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, Uuid
+from sqlalchemy import Boolean, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teamnotes.db import Base, UTCDateTime, sortable_text
@@ -24,6 +24,9 @@ class Task(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer)
+    # The words search matches (teamnotes.search), kept beside the text they come from.
+    search_title: Mapped[str] = mapped_column(Text, server_default="")
+    search_body: Mapped[str] = mapped_column(Text, server_default="")
 
     # One index per sort order, each ending in id, the tie-break of every list; the
     # default list (by order) also has one per status.

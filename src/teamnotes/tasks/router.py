@@ -16,8 +16,10 @@ from teamnotes.auth.dependencies import CurrentUserId
 from teamnotes.conditional import IfMatch, IfNoneMatch, etag, expected_version, not_modified
 from teamnotes.db import SessionDep
 from teamnotes.errors import error_responses
+from teamnotes.idempotency import IdempotencyKeyHeader, create_once
 from teamnotes.pagination import Page, PageDep
 from teamnotes.routing import JSONRoute
+from teamnotes.search import SearchQuery
 from teamnotes.tasks import service
 from teamnotes.tasks.schemas import (
     TaskCompletion,
@@ -39,12 +41,19 @@ async def list_tasks(
     user_id: CurrentUserId,
     page: PageDep,
     status: Annotated[TaskStatus, Query(description="Which tasks, by completion.")] = "all",
+    q: SearchQuery = None,
     sort: Annotated[
-        TaskSort, Query(description="`-` first for descending; `due_at` puts nulls last.")
-    ] = "order",
+        TaskSort | None,
+        Query(
+            description="`-` first for descending; `due_at` puts nulls last. "
+            "Default: `order`, or relevance with `q`."
+        ),
+    ] = None,
 ) -> Page[TaskRead]:
-    """List the caller's tasks."""
-    return await service.list_tasks(session, owner_id=user_id, page=page, status=status, sort=sort)
+    """List the caller's tasks, or search them with `q`."""
+    return await service.list_tasks(
+        session, owner_id=user_id, page=page, status=status, sort=sort, query=q
+    )
 
 
 async def create_task(
@@ -52,15 +61,21 @@ async def create_task(
     user_id: CurrentUserId,
     data: TaskCreate,
     request: Request,
-    response: Response,
-) -> TaskRead:
-    """Create a task; without an `order`, it goes last."""
-    task = await service.create_task(session, owner_id=user_id, data=data)
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Create a task; without an `order`, it goes last (retry-safe with `Idempotency-Key`)."""
     # Under the collection's own path, so the Location keeps the request's path style;
     # quoted again, as a user id in the path may be any string (an identity provider's).
-    response.headers["Location"] = f"{quote(request.url.path)}/{task.id}"
-    response.headers["ETag"] = etag(task.version)
-    return task
+    collection = quote(request.url.path)
+    return await create_once(
+        session,
+        owner_id=user_id,
+        key=idempotency_key,
+        operation="create_task",
+        request=data,
+        create=lambda: service.create_task(session, owner_id=user_id, data=data),
+        location=lambda task: f"{collection}/{task.id}",
+    )
 
 
 async def read_task(
@@ -188,7 +203,8 @@ def _build_router(
         "",
         name=f"create_task{suffix}",
         status_code=status.HTTP_201_CREATED,
-        responses=error_responses(400, 413, 415),
+        response_model=TaskRead,
+        responses=error_responses(400, 409, 413, 415),
     )(create_task)
     router.get(
         "/{task_id}",

@@ -1,5 +1,6 @@
 """Tasks: the rules of API.md §4, every statement scoped to its owner."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from teamnotes.errors import NotFound
 from teamnotes.ids import new_id
 from teamnotes.owned import OwnedRows
 from teamnotes.pagination import Page, PageParams
+from teamnotes.search import indexed, search_for
 from teamnotes.tasks.models import Task
 from teamnotes.tasks.schemas import (
     INT32_MAX,
@@ -35,12 +37,28 @@ _c = _tasks.table.c
 _ORDER_LOCK = 0x7A5C
 
 
+def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:
+    return indexed(changes, title="title", body="description")
+
+
 async def list_tasks(
-    session: AsyncSession, *, owner_id: str, page: PageParams, status: TaskStatus, sort: TaskSort
+    session: AsyncSession,
+    *,
+    owner_id: str,
+    page: PageParams,
+    status: TaskStatus,
+    sort: TaskSort | None,
+    query: str | None,
 ) -> Page[TaskRead]:
-    """A page of the owner's tasks with the given status, in the requested order."""
+    """A page of the owner's tasks with the given status, matching `query` when given,
+    in the requested order (by default `order`, or the best matches first)."""
     where = None if status == "all" else _c.completed == (status == "completed")
-    return await _tasks.page(session, owner_id=owner_id, page=page, sort=sort, where=where)
+    search = search_for(_tasks.table, session.get_bind().dialect.name, query)
+    if sort is None and search is None:
+        sort = "order"
+    return await _tasks.page(
+        session, owner_id=owner_id, page=page, sort=sort, where=where, search=search
+    )
 
 
 async def get_task(session: AsyncSession, *, owner_id: str, task_id: str) -> TaskRead:
@@ -68,6 +86,7 @@ async def create_task(session: AsyncSession, *, owner_id: str, data: TaskCreate)
             "updated_at": now,
             "completed_at": now if data.completed else None,
             "version": 1,
+            **_indexed(values),
         },
     )
 
@@ -113,9 +132,9 @@ async def update_task(
     else:
         changes = data.model_dump(exclude_unset=True)
     now = utcnow()
-    derived = None
+    derived: dict[str, Any] = _indexed(changes)
     if "completed" in changes:
-        derived = {"completed_at": _completed_at(changes["completed"], now)}
+        derived["completed_at"] = _completed_at(changes["completed"], now)
     return await _tasks.update(
         session,
         owner_id=owner_id,
