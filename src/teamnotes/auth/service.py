@@ -78,9 +78,13 @@ async def _check_password(
     """Verify a password under throttling; a failure is counted, then `rejected` raised.
 
     A missing account verifies against a dummy hash, so that both failures cost the
-    same argon2 work and answer alike.
+    same argon2 work and answer alike. The reader is closed once the limits are read.
     """
     await ensure_allowed(store, reader, keys)
+    # Done reading: give the connection back before the slow hash and before the writer
+    # takes one. On PostgreSQL both come from one pool, and requests that each held a
+    # reader while waiting for a writer could take every connection and wait forever.
+    await reader.close()
     verified = password is not None and await verify_password(
         password_hash or dummy_hash(), password
     )
