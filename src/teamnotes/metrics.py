@@ -55,8 +55,13 @@ THROTTLED = Counter(
 
 _POOL_INTERVAL = 5.0
 
+# The method is the client's to choose (h11 passes any token through): one outside
+# this set is counted as "other", so clients cannot mint new series.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 
 def record(method: str, route: str | None, status: int, seconds: float) -> None:
+    method = method if method in _METHODS else "other"
     template = route or "unmatched"
     REQUESTS.labels(method, template, f"{status // 100}xx").inc()
     LATENCY.labels(method, template).observe(seconds)
