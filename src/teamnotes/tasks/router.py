@@ -10,7 +10,6 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, params, status
-from fastapi.exceptions import RequestValidationError
 
 from teamnotes.auth.dependencies import CurrentUserId
 from teamnotes.conditional import IfMatch, IfNoneMatch, etag, expected_version, not_modified
@@ -136,20 +135,10 @@ async def update_task(
     return await _update(session, user_id, task_id, data, if_match, response)
 
 
-# Typed `TaskCompletion`, not `| None`: the document must not offer `null`, which is refused.
+# The toggle's body is optional: None when none (or an empty one) was sent. It is
+# typed without `| None` so that the document does not offer `null`, which FastAPI
+# then refuses like any other body that is not an object (API.md §1).
 _OPTIONAL_BODY = Body(None)
-
-
-async def _completion(
-    request: Request,
-    data: TaskCompletion = _OPTIONAL_BODY,
-) -> TaskCompletion | None:
-    """The toggle's body is optional, but one that is sent must be an object (API.md §1)."""
-    if data is None and await request.body():  # the JSON `null`
-        raise RequestValidationError(
-            [{"type": "model_type", "loc": ("body",), "msg": "Input should be an object"}]
-        )
-    return data
 
 
 async def complete_task(
@@ -157,7 +146,7 @@ async def complete_task(
     user_id: CurrentUserId,
     task_id: TaskId,
     response: Response,
-    data: Annotated[TaskCompletion | None, Depends(_completion)],
+    data: TaskCompletion = _OPTIONAL_BODY,
     if_match: IfMatch = None,
 ) -> TaskRead:
     """Toggle `completed` (no body, or `{}`), or set it (`{"completed": true}`)."""
