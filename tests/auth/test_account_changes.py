@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from teamnotes.auth.models import RefreshToken
 from teamnotes.auth.models import User as UserRow
 from teamnotes.auth.tokens import TokenIssuer
+from teamnotes.idempotency import IdempotencyKey
 from teamnotes.notes.models import Note
 from teamnotes.tasks.models import Task
 from tests.factories import PASSWORD, unique_email, without_request_id
@@ -93,6 +94,9 @@ async def owned_rows(app: FastAPI, user_id: str) -> dict[str, int]:
         "task": await count(app, select(func.count()).where(Task.owner_id == user_id)),
         "refresh_token": await count(
             app, select(func.count()).where(RefreshToken.user_id == uuid.UUID(user_id))
+        ),
+        "idempotency_key": await count(
+            app, select(func.count()).where(IdempotencyKey.owner_id == user_id)
         ),
     }
 
@@ -315,9 +319,18 @@ class TestDeleteMe:
         neighbour = await new_account(client)
         for owner in (account, neighbour):
             for title in ("One", "Two"):
-                note = await client.post("/notes", json={"title": title}, headers=owner.headers)
+                # Retry-safe creates: the stored responses hold copies of the rows.
+                note = await client.post(
+                    "/notes",
+                    json={"title": title},
+                    headers={**owner.headers, "Idempotency-Key": f"note-{title}"},
+                )
                 assert note.status_code == 201, note.text
-                task = await client.post("/tasks", json={"title": title}, headers=owner.headers)
+                task = await client.post(
+                    "/tasks",
+                    json={"title": title},
+                    headers={**owner.headers, "Idempotency-Key": f"task-{title}"},
+                )
                 assert task.status_code == 201, task.text
         second = await another_login(client, account)
         await refresh(client, second.refresh_token)  # a rotated token in the family too
@@ -326,6 +339,7 @@ class TestDeleteMe:
             "note": 2,
             "task": 2,
             "refresh_token": 3,
+            "idempotency_key": 4,
         }
         neighbour_before = await owned_rows(app, neighbour.id)
 
@@ -338,6 +352,7 @@ class TestDeleteMe:
             "note": 0,
             "task": 0,
             "refresh_token": 0,
+            "idempotency_key": 0,
         }
         assert await owned_rows(app, neighbour.id) == neighbour_before
         assert_error(await client.get("/auth/me", headers=account.headers), 401, "invalid_token")

@@ -37,6 +37,7 @@ from teamnotes.auth.models import ExternalUser
 from teamnotes.auth.tokens import AUDIENCE as BUILT_IN_AUDIENCE
 from teamnotes.auth.tokens import ISSUER as BUILT_IN_ISSUER
 from teamnotes.auth.tokens import TokenIssuer
+from teamnotes.idempotency import IdempotencyKey
 from teamnotes.ids import new_id
 from teamnotes.notes.models import Note
 from teamnotes.tasks.models import Task
@@ -488,9 +489,9 @@ class TestExternalMe:
     ) -> None:
         headers = bearer(mint(provider.ed))
         responses = await asyncio.gather(
-            *[external.get("/auth/me", headers=headers) for _ in range(4)]
+            *[external.get("/auth/me", headers=headers) for _ in range(8)]
         )
-        assert [response.status_code for response in responses] == [200] * 4
+        assert [response.status_code for response in responses] == [200] * 8
         assert len({response.json()["created_at"] for response in responses}) == 1
 
     @pytest.mark.parametrize(
@@ -533,9 +534,17 @@ class TestExternalMe:
         leaving, staying = mint(provider.ed), mint(provider.ec)
         for token in (leaving, staying):
             for title in ("One", "Two"):
-                note = await external.post("/notes", json={"title": title}, headers=bearer(token))
+                note = await external.post(
+                    "/notes",
+                    json={"title": title},
+                    headers={**bearer(token), "Idempotency-Key": f"note-{title}"},
+                )
                 assert note.status_code == 201, note.text
-                task = await external.post("/tasks", json={"title": title}, headers=bearer(token))
+                task = await external.post(
+                    "/tasks",
+                    json={"title": title},
+                    headers={**bearer(token), "Idempotency-Key": f"task-{title}"},
+                )
                 assert task.status_code == 201, task.text
             assert (await external.get("/auth/me", headers=bearer(token))).status_code == 200
 
@@ -545,16 +554,26 @@ class TestExternalMe:
                 select(func.count()).where(Note.owner_id == sub),
                 select(func.count()).where(Task.owner_id == sub),
                 select(func.count()).where(ExternalUser.id == sub),
+                select(func.count()).where(IdempotencyKey.owner_id == sub),
             ]
 
         response = await external.delete("/auth/me", headers=bearer(leaving))
         assert response.status_code == 204, response.text
-        assert [await count_rows(provider_app, query) for query in owned(leaving)] == [0, 0, 0]
-        assert [await count_rows(provider_app, query) for query in owned(staying)] == [2, 2, 1]
-        # The provider still vouches for the user: they start again from nothing.
+        assert [await count_rows(provider_app, query) for query in owned(leaving)] == [0, 0, 0, 0]
+        assert [await count_rows(provider_app, query) for query in owned(staying)] == [2, 2, 1, 4]
+        # The provider still vouches for the user: they start again from nothing...
         listed = await external.get("/notes", headers=bearer(leaving))
         assert listed.status_code == 200, listed.text
         assert listed.json()["total"] == 0
+        # ... and a create retried with an old key makes a note that exists.
+        retried = await external.post(
+            "/notes",
+            json={"title": "One"},
+            headers={**bearer(leaving), "Idempotency-Key": "note-One"},
+        )
+        assert retried.status_code == 201, retried.text
+        note = await external.get(f"/notes/{retried.json()['id']}", headers=bearer(leaving))
+        assert note.status_code == 200, note.text
 
 
 class TestKeyRotation:

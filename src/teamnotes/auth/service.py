@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from teamnotes.auth import sessions
 from teamnotes.auth.dependencies import Principal
@@ -15,6 +15,7 @@ from teamnotes.auth.throttle import FailureStore, ThrottleKey, ensure_allowed, t
 from teamnotes.auth.tokens import TokenIssuer
 from teamnotes.db import insert_ignoring_conflict, utcnow
 from teamnotes.errors import AppError, EmailTaken, Forbidden, InvalidCredentials, InvalidToken
+from teamnotes.idempotency import IdempotencyKey
 from teamnotes.ids import new_id, parse_id
 from teamnotes.notes.models import Note
 from teamnotes.tasks.models import Task
@@ -123,10 +124,17 @@ async def login(
     return await sessions.start_login(writer, issuer, user_id=row.id)
 
 
-async def read_me(session: AsyncSession, *, principal: Principal) -> UserRead:
-    """The caller's profile: the local account, or what the provider's token says."""
+async def read_me(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    write_session: async_sessionmaker[AsyncSession] | None = None,
+) -> UserRead:
+    """The caller's profile: the local account, or what the provider's token says (an
+    external user is remembered on first sight, through `write_session`)."""
     if principal.external is not None:
-        return await _external_profile(session, principal)
+        assert write_session is not None
+        return await _external_profile(session, write_session, principal)
     user_id = parse_id(principal.id)
     row = None
     if user_id is not None:
@@ -137,18 +145,24 @@ async def read_me(session: AsyncSession, *, principal: Principal) -> UserRead:
     return _read(row)
 
 
-async def _external_profile(session: AsyncSession, principal: Principal) -> UserRead:
+async def _external_profile(
+    reader: AsyncSession, write_session: async_sessionmaker[AsyncSession], principal: Principal
+) -> UserRead:
     assert principal.external is not None
     statement = select(ExternalUser.first_seen_at).where(ExternalUser.id == principal.id)
-    first_seen = (await session.execute(statement)).scalar_one_or_none()
+    first_seen = (await reader.execute(statement)).scalar_one_or_none()
     if first_seen is None:
-        first_seen = utcnow()
-        await session.execute(
-            insert_ignoring_conflict(session, ExternalUser).values(
-                id=principal.id, first_seen_at=first_seen
+        # First sight: remember it in a write transaction of its own, as a GET's session
+        # only reads (on SQLite it cannot take the write lock: "database is locked").
+        # The reader's connection goes back first, so the request never holds two.
+        await reader.close()
+        async with write_session() as writer, writer.begin():
+            await writer.execute(
+                insert_ignoring_conflict(writer, ExternalUser).values(
+                    id=principal.id, first_seen_at=utcnow()
+                )
             )
-        )
-        first_seen = (await session.execute(statement)).scalar_one()
+            first_seen = (await writer.execute(statement)).scalar_one()
     return UserRead(
         id=principal.id,
         email=principal.external.email,
@@ -212,8 +226,9 @@ async def update_me(
 
 
 async def delete_me(session: AsyncSession, *, principal: Principal) -> None:
-    """Delete the caller and everything they own, in one transaction."""
-    for model in (Note, Task):
+    """Delete the caller and everything they own, in one transaction; that includes the
+    responses kept for retried creates, which hold copies of their notes and tasks."""
+    for model in (Note, Task, IdempotencyKey):
         await session.execute(delete(model).where(model.owner_id == principal.id))
     if principal.external is not None:
         await session.execute(delete(ExternalUser).where(ExternalUser.id == principal.id))
