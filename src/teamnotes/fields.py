@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BeforeValidator,
     Field,
     PlainSerializer,
     StringConstraints,
@@ -29,7 +30,22 @@ Timestamp = Annotated[
 ]
 """A UTC timestamp, always written with six fractional digits and a `Z`."""
 
-ClientTimestamp = Annotated[AwareDatetime, AfterValidator(lambda value: value.astimezone(UTC))]
+
+def _text_only(value: object) -> object:
+    # JSON numbers would otherwise pass as Unix times; the contract speaks of RFC 3339.
+    if isinstance(value, int | float):
+        raise ValueError("must be an RFC 3339 timestamp with an offset, as a string")
+    return value
+
+
+def _as_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:  # e.g. 0001-01-01T00:00:00+01:00 has no UTC instant
+        raise ValueError("is out of range once converted to UTC") from error
+
+
+ClientTimestamp = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_as_utc)]
 """A timestamp a client sends: an offset is required; it is stored as UTC."""
 
 
