@@ -1,7 +1,7 @@
 """Entity tags and conditional requests (API.md §1 Concurrency)."""
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Header, Response
 
@@ -13,6 +13,16 @@ IfNoneMatch = Annotated[
     str | None,
     Header(description="Answer 304 with no body when the item is still at this version."),
 ]
+
+
+ETAG_HEADER: dict[str, Any] = {
+    "ETag": {
+        "description": 'The version of the item, quoted (`"3"`), for If-Match and If-None-Match.',
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+    }
+}
+"""The OpenAPI `headers` of every response that carries one item."""
 
 
 def etag(version: int) -> str:

@@ -284,9 +284,32 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
 
+# The headers API.md §1 promises beside some error bodies.
+_ERROR_HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "The scheme to authenticate with: `Bearer`.",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^Bearer"},
+        }
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds until the attempt may be made again.",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
+}
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries declaring the error body for the given statuses."""
+    """OpenAPI `responses=` entries declaring the error body (and headers) for the given
+    statuses."""
     return {
-        status: {"model": ValidationErrorBody if status == 422 else ErrorBody}
+        status: {
+            "model": ValidationErrorBody if status == 422 else ErrorBody,
+            **({"headers": _ERROR_HEADERS[status]} if status in _ERROR_HEADERS else {}),
+        }
         for status in statuses
     }

@@ -23,10 +23,17 @@ def _rfc3339(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# The shape API.md §1 promises, so that the schema (and every client generated from
+# it) can hold the API to it: UTC, `Z`, and always six fractional digits.
+_RFC3339_UTC_MICROSECONDS = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$"
+
 Timestamp = Annotated[
     datetime,
     PlainSerializer(_rfc3339, return_type=str),
-    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "pattern": _RFC3339_UTC_MICROSECONDS},
+        mode="serialization",
+    ),
 ]
 """A UTC timestamp, always written with six fractional digits and a `Z`."""
 

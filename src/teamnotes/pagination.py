@@ -3,7 +3,7 @@
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 ItemT = TypeVar("ItemT")
 
@@ -27,6 +27,6 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 
 class Page(BaseModel, Generic[ItemT]):
     items: list[ItemT]
-    total: int
-    limit: int
-    offset: int
+    total: int = Field(ge=0, description="Rows matching, on every page.")
+    limit: int = Field(ge=1, le=100)
+    offset: int = Field(ge=0)

@@ -1,10 +1,17 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from teamnotes.auth.dependencies import CurrentUserId
-from teamnotes.conditional import IfMatch, IfNoneMatch, etag, expected_version, not_modified
+from teamnotes.conditional import (
+    ETAG_HEADER,
+    IfMatch,
+    IfNoneMatch,
+    etag,
+    expected_version,
+    not_modified,
+)
 from teamnotes.db import SessionDep
 from teamnotes.errors import error_responses
 from teamnotes.idempotency import IdempotencyKeyHeader, create_once
@@ -25,6 +32,7 @@ router = APIRouter(
 NoteId = Annotated[str, Path(description="The note's id (a UUID); any other text is 404.")]
 _ITEM_ERRORS = error_responses(404)
 _WRITE_ERRORS = error_responses(400, 404, 412, 413, 415)
+_ONE_NOTE: dict[int | str, dict[str, Any]] = {200: {"headers": ETAG_HEADER}}
 
 
 @router.get("")
@@ -48,7 +56,19 @@ async def list_notes(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=NoteRead,
-    responses=error_responses(400, 409, 413, 415),
+    responses={
+        201: {
+            "headers": {
+                **ETAG_HEADER,
+                "Location": {
+                    "description": "The new note's URL.",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^/notes/[0-9a-f-]{36}$"},
+                },
+            }
+        },
+        **error_responses(400, 409, 413, 415),
+    },
 )
 async def create_note(
     session: SessionDep,
@@ -68,7 +88,14 @@ async def create_note(
     )
 
 
-@router.get("/{note_id}", responses={**_ITEM_ERRORS, 304: {"description": "Not modified"}})
+@router.get(
+    "/{note_id}",
+    responses={
+        **_ONE_NOTE,
+        304: {"description": "Not modified", "headers": ETAG_HEADER},
+        **_ITEM_ERRORS,
+    },
+)
 async def read_note(
     session: SessionDep,
     user_id: CurrentUserId,
@@ -93,6 +120,7 @@ async def read_note(
         200: {
             "description": "A sanitised HTML fragment",
             "content": {"text/html": {"schema": {"type": "string"}}},
+            "headers": ETAG_HEADER,
         },
     },
 )
@@ -129,7 +157,7 @@ async def _update(
     return note
 
 
-@router.put("/{note_id}", responses=_WRITE_ERRORS)
+@router.put("/{note_id}", responses={**_ONE_NOTE, **_WRITE_ERRORS})
 async def replace_note(
     session: SessionDep,
     user_id: CurrentUserId,
@@ -142,7 +170,7 @@ async def replace_note(
     return await _update(session, user_id, note_id, data, if_match, response)
 
 
-@router.patch("/{note_id}", responses=_WRITE_ERRORS)
+@router.patch("/{note_id}", responses={**_ONE_NOTE, **_WRITE_ERRORS})
 async def update_note(
     session: SessionDep,
     user_id: CurrentUserId,
