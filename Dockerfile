@@ -1,6 +1,7 @@
 # Team Notes: a small, non-root image.
 #
-#   docker build -t teamnotes .            (or: podman build -t teamnotes .)
+#   docker build -t teamnotes .     (podman: podman build --format docker -t teamnotes .,
+#                                    as the OCI format drops HEALTHCHECK)
 #   docker run -p 8000:8000 -v teamnotes-data:/data teamnotes
 #
 # The builder installs the hash-pinned lock (requirements/runtime.txt) into a
@@ -31,24 +32,29 @@ RUN if ! command -v strip >/dev/null 2>&1; then \
       rm -rf /var/lib/apt/lists/*; \
     fi
 WORKDIR /src
-COPY requirements/runtime.txt requirements/dev.txt requirements/
+COPY requirements/runtime.txt requirements/
 # The runtime venv gets no pip of its own: a separate tools venv installs into it
-# (pip --python) and builds the wheel with hatchling, pinned and hashed in the dev
-# lock like everything else.
+# (pip --python), and later builds the wheel.
 RUN --mount=type=secret,id=pipconf --mount=type=secret,id=cacert \
     set -eu; \
     if [ -s /run/secrets/pipconf ]; then export PIP_CONFIG_FILE=/run/secrets/pipconf; fi; \
     if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi; \
     python3 -m venv /opt/build-tools; \
     python3 -m venv --without-pip /opt/teamnotes; \
+    /opt/build-tools/bin/python -m pip --python /opt/teamnotes/bin/python install --quiet \
+        --require-hashes --no-deps --no-compile -r requirements/runtime.txt
+# hatchling and what it needs, pinned and hashed in the dev lock like everything else.
+COPY requirements/dev.txt requirements/
+RUN --mount=type=secret,id=pipconf --mount=type=secret,id=cacert \
+    set -eu; \
+    if [ -s /run/secrets/pipconf ]; then export PIP_CONFIG_FILE=/run/secrets/pipconf; fi; \
+    if [ -s /run/secrets/cacert ]; then export PIP_CERT=/run/secrets/cacert; fi; \
     awk -v want=" hatchling packaging pathspec pluggy trove-classifiers " ' \
         /^[^ #]/ { name = $1; sub(/[=;<>~!].*/, "", name); keep = index(want, " " name " ") > 0 } \
         /^ *#/ { next } \
         keep' requirements/dev.txt > /tmp/build-requirements.txt; \
     /opt/build-tools/bin/python -m pip install --quiet --require-hashes --no-deps \
-        -r /tmp/build-requirements.txt; \
-    /opt/build-tools/bin/python -m pip --python /opt/teamnotes/bin/python install --quiet \
-        --require-hashes --no-deps --no-compile -r requirements/runtime.txt
+        -r /tmp/build-requirements.txt
 COPY pyproject.toml README.md ./
 COPY src/ src/
 RUN set -eu; \
