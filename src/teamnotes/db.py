@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
 
 from teamnotes.errors import AppError
@@ -132,7 +133,11 @@ class Database:
         self.url = async_url(url)
         self.dialect = self.url.split("+", 1)[0]
         if self.dialect == "sqlite":
-            self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0)
+            # A queue of one connection: for a file, the writer; in memory, the whole
+            # database, which lives exactly as long as that connection stays in the pool.
+            self.writer = create_async_engine(
+                self.url, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0
+            )
             sqlite_connection_setup(self.writer, begin="BEGIN IMMEDIATE")
             if is_memory_sqlite(url):
                 # One connection is the whole in-memory database: everything shares it.
