@@ -6,13 +6,20 @@ caller's, exactly like a task that does not exist.
 """
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, params, status
 
 from teamnotes.auth.dependencies import CurrentUserId
-from teamnotes.conditional import IfMatch, IfNoneMatch, etag, expected_version, not_modified
+from teamnotes.conditional import (
+    ETAG_HEADER,
+    IfMatch,
+    IfNoneMatch,
+    etag,
+    expected_version,
+    not_modified,
+)
 from teamnotes.db import SessionDep
 from teamnotes.errors import error_responses
 from teamnotes.idempotency import IdempotencyKeyHeader, create_once
@@ -33,6 +40,7 @@ from teamnotes.tasks.schemas import (
 TaskId = Annotated[str, Path(description="The task's id (a UUID); any other text is 404.")]
 _ITEM_ERRORS = error_responses(404)
 _WRITE_ERRORS = error_responses(400, 404, 412, 413, 415)
+_ONE_TASK: dict[int | str, dict[str, Any]] = {200: {"headers": ETAG_HEADER}}
 
 
 async def list_tasks(
@@ -187,22 +195,35 @@ def _build_router(
         responses=error_responses(*errors),
         dependencies=dependencies,
     )
+    created_headers = {
+        **ETAG_HEADER,
+        "Location": {
+            "description": "The new task's URL, under the path style of the request.",
+            "required": True,
+            "schema": {"type": "string"},
+        },
+    }
     router.get("", name=f"list_tasks{suffix}")(list_tasks)
     router.post(
         "",
         name=f"create_task{suffix}",
         status_code=status.HTTP_201_CREATED,
         response_model=TaskRead,
-        responses=error_responses(400, 409, 413, 415),
+        responses={201: {"headers": created_headers}, **error_responses(400, 409, 413, 415)},
     )(create_task)
     router.get(
         "/{task_id}",
         name=f"read_task{suffix}",
-        responses={**_ITEM_ERRORS, 304: {"description": "Not modified"}},
+        responses={
+            **_ONE_TASK,
+            **_ITEM_ERRORS,
+            304: {"description": "Not modified", "headers": ETAG_HEADER},
+        },
     )(read_task)
-    router.put("/{task_id}", name=f"replace_task{suffix}", responses=_WRITE_ERRORS)(replace_task)
-    router.patch("/{task_id}", name=f"update_task{suffix}", responses=_WRITE_ERRORS)(update_task)
-    router.patch("/{task_id}/complete", name=f"complete_task{suffix}", responses=_WRITE_ERRORS)(
+    one_task = {**_ONE_TASK, **_WRITE_ERRORS}
+    router.put("/{task_id}", name=f"replace_task{suffix}", responses=one_task)(replace_task)
+    router.patch("/{task_id}", name=f"update_task{suffix}", responses=one_task)(update_task)
+    router.patch("/{task_id}/complete", name=f"complete_task{suffix}", responses=one_task)(
         complete_task
     )
     router.delete(
