@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, String, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +21,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
 
 from teamnotes.errors import AppError
+from teamnotes.inline_sqlite import inline_connector
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -98,7 +99,9 @@ def is_memory_sqlite(url: str) -> bool:
     return path in ("", "/", "/:memory:") or "mode=memory" in path
 
 
-def sqlite_connection_setup(engine: AsyncEngine, *, begin: str, foreign_keys: bool = True) -> None:
+def sqlite_connection_setup(
+    engine: AsyncEngine, *, begin: str | None, foreign_keys: bool = True
+) -> None:
     """Pragmas on every connection, and explicit transactions (the aiosqlite recipe)."""
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -113,6 +116,9 @@ def sqlite_connection_setup(engine: AsyncEngine, *, begin: str, foreign_keys: bo
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+    if begin is None:
+        return
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Any) -> None:
@@ -143,8 +149,13 @@ class Database:
                 # One connection is the whole in-memory database: everything shares it.
                 self.reader = self.writer
             else:
-                self.reader = create_async_engine(self.url, pool_size=pool_size)
-                sqlite_connection_setup(self.reader, begin="BEGIN")
+                self.reader = create_async_engine(
+                    self.url,
+                    pool_size=pool_size,
+                    pool_reset_on_return=None,
+                    async_creator=inline_connector(str(make_url(self.url).database)),
+                )
+                sqlite_connection_setup(self.reader, begin=None)
         else:
             self.writer = self.reader = create_async_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
@@ -173,7 +184,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             if error.keeps_changes:
                 await session.commit()
             raise
-        await session.commit()
+        if factory is database.write_session:
+            await session.commit()
 
 
 async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
