@@ -80,6 +80,7 @@ class ExternalIdentity:
     subject: str
     email: str | None
     name: str | None
+    expires_at: float
 
 
 class ExternalVerifier:
@@ -121,6 +122,7 @@ class ExternalVerifier:
             subject=subject,
             email=_text_claim(claims, "email"),
             name=_text_claim(claims, "name"),
+            expires_at=float(claims["exp"]),
         )
 
 

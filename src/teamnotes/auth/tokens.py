@@ -26,6 +26,7 @@ _REQUIRED_CLAIMS = ["sub", "iat", "exp", "iss", "aud", "jti"]
 class AccessClaims:
     subject: str
     session_id: str | None
+    expires_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,11 @@ class TokenIssuer:
         """The user and login an access token names; InvalidToken for anything else."""
         claims = self._decode(token, AUDIENCE)
         session_id = claims.get("sid")
-        return AccessClaims(claims["sub"], session_id if isinstance(session_id, str) else None)
+        return AccessClaims(
+            claims["sub"],
+            session_id if isinstance(session_id, str) else None,
+            float(claims["exp"]),
+        )
 
     def check_refresh_token(self, token: str) -> None:
         """InvalidToken unless this is an unexpired refresh token signed here."""
