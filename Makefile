@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements/dev.txt
 
-.PHONY: run test check format lock bench clean
+.PHONY: run test check format lock bench clean image image-test lint-workflows
 
 $(VENV): $(LOCK) pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Team Notes needs Python 3.11 or newer")'
@@ -21,6 +21,11 @@ run: $(VENV)
 test: $(VENV)
 	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
+# Load test on SQLite then PostgreSQL against a minimal FastAPI ceiling, at most ten
+# minutes, loopback only; installs wrk and hey when missing. Results in bench/results/.
+bench: $(VENV)
+	$(BIN)/python bench/run.py
+
 check: $(VENV)
 	$(BIN)/ruff format --check src tests
 	$(BIN)/ruff check src tests
@@ -34,6 +39,22 @@ format: $(VENV)
 lock:
 	uv pip compile pyproject.toml --universal --generate-hashes --python-version 3.11 -o requirements/runtime.txt
 	uv pip compile pyproject.toml --group dev --universal --generate-hashes --python-version 3.11 -o requirements/dev.txt
+
+# The container image, built with podman (no Docker engine needed). Where no registry
+# is reachable, the base is a local Debian bookworm + python3 made with debootstrap
+# (cached); BASE_IMAGE=python:3.11-slim builds on the official image instead.
+image:
+	scripts/image-test build
+
+# Builds the image, then checks its size (under 200 MB), that it serves, and that a
+# note outlives the container (see scripts/image-test). Needs root.
+image-test:
+	scripts/image-test
+
+# actionlint on .github/workflows and a schema check of compose.yaml, with linters
+# from a throwaway venv outside the repo (not in the dev lock).
+lint-workflows:
+	scripts/lint-workflows
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* htmlcov
