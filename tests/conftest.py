@@ -84,7 +84,9 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
 
 
 @pytest.fixture(scope="session")
-async def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FastAPI]:
+async def app(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[FastAPI]:
     application = create_app(make_settings(database_url, tmp_path_factory.mktemp("data")))
     async with application.router.lifespan_context(application):
         yield application
