@@ -878,8 +878,9 @@ def record(
         **resources,
         "server_log": server_side,
     }
-    # CPU per response, from the server's own count: what one request costs, however
-    # busy the machine was; 1000 / (the sum) bounds req/s per core.
+    # CPU per response, from the server's own count: what one request costs, far less
+    # sensitive to other load than req/s (contention still inflates it somewhat);
+    # 1000 / (the sum) bounds req/s per core.
     served = sum(server_side["statuses"].values()) or result["requests"]
     row["server_cpu_ms_per_request"] = round(sum(resources["server_cpu_s"]) * 1000 / served, 3)
     row["db_cpu_ms_per_request"] = (
@@ -1495,7 +1496,8 @@ def markdown(meta: dict[str, Any], rows: list[dict[str, Any]], checks: list[dict
         f"request every {1000 / OPEN_LOOP_PER_WORKER:.0f} ms). CPU seconds are per scenario "
         "(user + system, from /proc); CPU ms/req divides the server workers' CPU (and the "
         "CPU of the PostgreSQL backends serving the benchmark's database) by the responses "
-        "in the server's access log: what one request costs, however busy the machine was. "
+        "in the server's access log: what one request costs (other load inflates it "
+        "somewhat, far less than req/s). "
         "Peak RSS is each worker's VmHWM so far. Other load is the CPU that other processes "
         "used meanwhile, as a share of all cores: other programs running at the same time.",
         "",
