@@ -26,7 +26,7 @@ from teamnotes.metrics import sample_pools_forever
 from teamnotes.middleware import RequestContextMiddleware
 from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes.router import router as notes_router
-from teamnotes.tasks.router import router as tasks_router
+from teamnotes.tasks.router import routers as tasks_routers
 
 DESCRIPTION = """Markdown notes and a task list for every user.
 
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.refresh_reuse_grace = timedelta(seconds=settings.refresh_reuse_grace)
 
     install_error_handlers(app)
-    for router in (health_router, auth_router, notes_router, tasks_router):
+    for router in (health_router, auth_router, notes_router, *tasks_routers):
         app.include_router(router)
     if settings.metrics:
         app.include_router(metrics_router)
