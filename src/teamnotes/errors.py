@@ -57,12 +57,6 @@ class AppError(Exception):
         super().__init__(self.detail)
 
 
-class BadRequest(AppError):
-    status_code = 400
-    error_code = "bad_request"
-    detail = "Bad request"
-
-
 class NotAuthenticated(AppError):
     status_code = 401
     error_code = "not_authenticated"
