@@ -411,10 +411,10 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
     from teamnotes.auth.models import User
     from teamnotes.auth.passwords import dummy_hash
     from teamnotes.auth.tokens import TokenIssuer
-    from teamnotes.db import async_url
-    from teamnotes.ids import new_id
+    from teamnotes.kit.db import async_url
+    from teamnotes.kit.ids import new_id
     from teamnotes.notes.models import Note
-    from teamnotes.search import document, words
+    from teamnotes.kit.search import document, words
     from teamnotes.tasks.models import Task
 
     started = time.monotonic()

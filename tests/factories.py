@@ -10,7 +10,7 @@ import jwt
 from fastapi import FastAPI
 
 from teamnotes.auth.tokens import AUDIENCE, ISSUER
-from teamnotes.ids import new_id
+from teamnotes.kit.ids import new_id
 
 PASSWORD = "correct horse battery staple"
 

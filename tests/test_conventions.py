@@ -21,8 +21,8 @@ from starlette.types import Message, Receive, Scope, Send
 from teamnotes import __version__
 from teamnotes.app import create_app
 from teamnotes.config import Settings
-from teamnotes.db import async_url
-from teamnotes.middleware import RequestContextMiddleware
+from teamnotes.kit.db import async_url
+from teamnotes.kit.middleware import RequestContextMiddleware
 from tests.conftest import make_settings, migrate
 from tests.factories import make_note, token_user
 

@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from teamnotes.app import create_app
 from teamnotes.config import Settings
-from teamnotes.logs import ConsoleFormatter, JSONFormatter, configure_logging
+from teamnotes.kit.logs import ConsoleFormatter, JSONFormatter, configure_logging
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, User, make_note, token_user, unique_email
 from tests.running_servers import SharedServer, shared_server

@@ -15,15 +15,15 @@ from teamnotes.auth.router import router as auth_router
 from teamnotes.auth.throttle import failure_store
 from teamnotes.auth.tokens import TokenIssuer, load_or_create_secret
 from teamnotes.config import Settings, get_settings
-from teamnotes.cors import ContractCORSMiddleware
-from teamnotes.db import Database, is_memory_sqlite
-from teamnotes.docs import install_docs
-from teamnotes.errors import install_error_handlers
 from teamnotes.health import router as health_router
-from teamnotes.logs import configure_logging
-from teamnotes.metrics import router as metrics_router
-from teamnotes.metrics import sample_pools_forever
-from teamnotes.middleware import RequestContextMiddleware
+from teamnotes.kit.cors import ContractCORSMiddleware
+from teamnotes.kit.db import Database, is_memory_sqlite
+from teamnotes.kit.docs import install_docs
+from teamnotes.kit.errors import install_error_handlers
+from teamnotes.kit.logs import configure_logging
+from teamnotes.kit.metrics import router as metrics_router
+from teamnotes.kit.metrics import sample_pools_forever
+from teamnotes.kit.middleware import RequestContextMiddleware
 from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes.router import router as notes_router
 from teamnotes.tasks.router import routers as tasks_routers

@@ -12,7 +12,7 @@ from pathlib import Path
 import uvicorn
 
 from teamnotes.config import get_settings
-from teamnotes.db import is_memory_sqlite
+from teamnotes.kit.db import is_memory_sqlite
 from teamnotes.migrations import migration_engine, upgrade_to_head
 
 
@@ -30,7 +30,7 @@ async def _migrate() -> None:
 
 
 # prometheus_client picks its storage when first imported, so this process must not
-# import teamnotes.metrics before the variable is set.
+# import teamnotes.kit.metrics before the variable is set.
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from teamnotes import __version__
-from teamnotes.db import Database
-from teamnotes.errors import ErrorBody, ServiceUnavailable, request_id_of
+from teamnotes.kit.db import Database
+from teamnotes.kit.errors import ErrorBody, ServiceUnavailable, request_id_of
 from teamnotes.migrations import current_revision, head_revision
 
 router = APIRouter(tags=["operations"])

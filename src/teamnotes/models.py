@@ -1,8 +1,8 @@
 """Every table, imported in one place so that Alembic sees the whole schema."""
 
 from teamnotes.auth.models import ExternalUser, LoginFailure, RefreshToken, User
-from teamnotes.db import Base
-from teamnotes.idempotency import IdempotencyKey
+from teamnotes.kit.db import Base
+from teamnotes.kit.idempotency import IdempotencyKey
 from teamnotes.notes.models import Note
 from teamnotes.tasks.models import Task
 

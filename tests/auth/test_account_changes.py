@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from teamnotes.auth.models import RefreshToken
 from teamnotes.auth.models import User as UserRow
 from teamnotes.auth.tokens import TokenIssuer
-from teamnotes.idempotency import IdempotencyKey
+from teamnotes.kit.idempotency import IdempotencyKey
 from teamnotes.notes.models import Note
 from teamnotes.tasks.models import Task
 from tests.factories import PASSWORD, unique_email, without_request_id

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from teamnotes.auth import passwords, service
 from teamnotes.auth.models import User as UserRow
-from teamnotes.ids import new_id
+from teamnotes.kit.ids import new_id
 from tests.factories import PASSWORD, access_token, make_user, unique_email, without_request_id
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")

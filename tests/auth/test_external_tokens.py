@@ -37,8 +37,8 @@ from teamnotes.auth.models import ExternalUser
 from teamnotes.auth.tokens import AUDIENCE as BUILT_IN_AUDIENCE
 from teamnotes.auth.tokens import ISSUER as BUILT_IN_ISSUER
 from teamnotes.auth.tokens import TokenIssuer
-from teamnotes.idempotency import IdempotencyKey
-from teamnotes.ids import new_id
+from teamnotes.kit.idempotency import IdempotencyKey
+from teamnotes.kit.ids import new_id
 from teamnotes.notes.models import Note
 from teamnotes.tasks.models import Task
 from tests.conftest import make_settings

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from teamnotes.app import create_app
 from teamnotes.auth.models import RefreshToken
 from teamnotes.auth.tokens import TokenIssuer
-from teamnotes.ids import new_id
+from teamnotes.kit.ids import new_id
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, unique_email
 

@@ -8,7 +8,7 @@ import pytest
 from teamnotes.auth import dependencies
 from teamnotes.auth.dependencies import Authenticator
 from teamnotes.auth.tokens import AccessClaims, TokenIssuer
-from teamnotes.errors import InvalidToken
+from teamnotes.kit.errors import InvalidToken
 
 
 class CountingIssuer(TokenIssuer):

@@ -16,8 +16,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
-from teamnotes.db import Database, utcnow
-from teamnotes.idempotency import IdempotencyKey
+from teamnotes.kit.db import Database, utcnow
+from teamnotes.kit.idempotency import IdempotencyKey
 from tests.factories import User, token_user
 from tests.running_servers import shared_server
 from tests.test_server_processes import errors_in

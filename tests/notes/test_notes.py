@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from teamnotes.auth.tokens import AUDIENCE, ISSUER
-from teamnotes.ids import new_id
+from teamnotes.kit.ids import new_id
 from tests.conftest import TEST_SECRET
 from tests.factories import (
     User,

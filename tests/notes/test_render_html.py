@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from teamnotes.ids import new_id
+from teamnotes.kit.ids import new_id
 from tests.factories import User, make_note, token_user, without_request_id
 
 FORBIDDEN_ELEMENTS = {

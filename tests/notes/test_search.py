@@ -1,7 +1,7 @@
 """Searching notes and tasks with `q` (API.md §3): the same rows on SQLite and PostgreSQL.
 
 Matching is case- and accent-insensitive and every word of `q` must match the start
-of a word of the title or content, in any order. `teamnotes.search.words` decides what
+of a word of the title or content, in any order. `teamnotes.kit.search.words` decides what
 a word is (letters and digits after Unicode decomposition, accents dropped, case
 folded), so punctuation splits words and `ß` folds to `ss`. Every case below runs on
 both engines against the same corpus and expects the same rows.
@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from teamnotes.search import LARGEST_DOCUMENT, LONGEST_WORD, document, words
+from teamnotes.kit.search import LARGEST_DOCUMENT, LONGEST_WORD, document, words
 from tests.factories import User, make_note, make_task, token_user
 
 # Full-width Latin letters (NFKD makes them ASCII), spelled as escapes.

@@ -11,7 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from teamnotes.auth.external import ExternalIdentity, ExternalVerifier
 from teamnotes.auth.tokens import TokenIssuer
-from teamnotes.errors import Forbidden, InvalidToken, NotAuthenticated
+from teamnotes.kit.errors import Forbidden, InvalidToken, NotAuthenticated
 
 # Enough for every token in use on a busy process; beyond it the cache starts afresh.
 _VERIFIED_TOKENS = 10_000

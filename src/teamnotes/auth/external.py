@@ -19,7 +19,7 @@ from typing import Any
 import jwt
 from jwt import PyJWK, PyJWKSet
 
-from teamnotes.errors import InvalidToken
+from teamnotes.kit.errors import InvalidToken
 
 log = logging.getLogger("teamnotes.auth")
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from teamnotes.db import Base, UTCDateTime
+from teamnotes.kit.db import Base, UTCDateTime
 
 
 class User(Base):

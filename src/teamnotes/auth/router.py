@@ -17,9 +17,9 @@ from teamnotes.auth.schemas import (
 )
 from teamnotes.auth.throttle import FailureStore
 from teamnotes.auth.tokens import TokenIssuer
-from teamnotes.db import ReadSessionDep, SessionDep
-from teamnotes.errors import UnsupportedMediaType, error_responses
-from teamnotes.routing import JSONRoute, has_body, is_form, is_json, media_type
+from teamnotes.kit.db import ReadSessionDep, SessionDep
+from teamnotes.kit.errors import UnsupportedMediaType, error_responses
+from teamnotes.kit.routing import JSONRoute, has_body, is_form, is_json, media_type
 
 router = APIRouter(prefix="/auth", tags=["auth"], route_class=JSONRoute)
 

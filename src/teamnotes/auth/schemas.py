@@ -10,7 +10,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from teamnotes.fields import NO_NUL, Timestamp, omittable, trimmed, verbatim
+from teamnotes.kit.fields import NO_NUL, Timestamp, omittable, trimmed, verbatim
 
 
 def _trim_lower(value: object) -> object:

@@ -13,10 +13,10 @@ from teamnotes.auth.passwords import dummy_hash, hash_password, verify_password
 from teamnotes.auth.schemas import TokenPair, UserCreate, UserRead, UserUpdate
 from teamnotes.auth.throttle import FailureStore, ThrottleKey, ensure_allowed, throttle_keys
 from teamnotes.auth.tokens import TokenIssuer
-from teamnotes.db import insert_ignoring_conflict, utcnow
-from teamnotes.errors import AppError, EmailTaken, Forbidden, InvalidCredentials, InvalidToken
-from teamnotes.idempotency import IdempotencyKey
-from teamnotes.ids import new_id, parse_id
+from teamnotes.kit.db import insert_ignoring_conflict, utcnow
+from teamnotes.kit.errors import AppError, EmailTaken, Forbidden, InvalidCredentials, InvalidToken
+from teamnotes.kit.idempotency import IdempotencyKey
+from teamnotes.kit.ids import new_id, parse_id
 from teamnotes.notes.models import Note
 from teamnotes.tasks.models import Task
 

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from teamnotes.auth.models import RefreshToken
 from teamnotes.auth.schemas import TokenPair
 from teamnotes.auth.tokens import TokenIssuer
-from teamnotes.db import utcnow
-from teamnotes.errors import InvalidToken
-from teamnotes.ids import new_id
+from teamnotes.kit.db import utcnow
+from teamnotes.kit.errors import InvalidToken
+from teamnotes.kit.ids import new_id
 
 
 class RefreshTokenReused(InvalidToken):

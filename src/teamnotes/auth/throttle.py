@@ -20,9 +20,9 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from teamnotes.auth.models import LoginFailure
-from teamnotes.db import utcnow
-from teamnotes.errors import RateLimited
-from teamnotes.metrics import THROTTLED
+from teamnotes.kit.db import utcnow
+from teamnotes.kit.errors import RateLimited
+from teamnotes.kit.metrics import THROTTLED
 
 WINDOW = timedelta(minutes=15)
 

@@ -12,7 +12,7 @@ from typing import Any
 import jwt
 
 from teamnotes.config import Settings
-from teamnotes.errors import InvalidToken
+from teamnotes.kit.errors import InvalidToken
 
 ISSUER = "teamnotes"
 AUDIENCE = "teamnotes-api"

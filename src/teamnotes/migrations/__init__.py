@@ -10,7 +10,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from teamnotes.db import async_url, sqlite_connection_setup
+from teamnotes.kit.db import async_url, sqlite_connection_setup
 
 # Any constant will do: it only has to be the same in every process of a deployment.
 _MIGRATION_LOCK_KEY = 0x7E4A_0A7E5

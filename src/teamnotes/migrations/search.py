@@ -1,9 +1,9 @@
-"""Migration steps for teamnotes.search, shared by every searchable table."""
+"""Migration steps for teamnotes.kit.search, shared by every searchable table."""
 
 import sqlalchemy as sa
 from alembic import op
 
-from teamnotes.search import document
+from teamnotes.kit.search import document
 
 _BATCH = 500
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from teamnotes.auth.dependencies import CurrentUserId
-from teamnotes.conditional import (
+from teamnotes.kit.conditional import (
     ETAG_HEADER,
     IfMatch,
     IfNoneMatch,
@@ -12,15 +12,15 @@ from teamnotes.conditional import (
     expected_version,
     not_modified,
 )
-from teamnotes.db import SessionDep
-from teamnotes.errors import error_responses
-from teamnotes.idempotency import IdempotencyKeyHeader, create_once
+from teamnotes.kit.db import SessionDep
+from teamnotes.kit.errors import error_responses
+from teamnotes.kit.idempotency import IdempotencyKeyHeader, create_once
+from teamnotes.kit.pagination import Page, PageDep
+from teamnotes.kit.routing import JSONRoute
+from teamnotes.kit.search import SearchQuery
 from teamnotes.notes import service
 from teamnotes.notes.rendering import render_html
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
-from teamnotes.pagination import Page, PageDep
-from teamnotes.routing import JSONRoute
-from teamnotes.search import SearchQuery
 
 router = APIRouter(
     prefix="/notes",

@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from teamnotes.fields import Timestamp, Title, omittable, verbatim
+from teamnotes.kit.fields import Timestamp, Title, omittable, verbatim
 
 Content = Annotated[str, verbatim(100_000)]
 

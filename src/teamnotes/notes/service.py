@@ -5,14 +5,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.db import utcnow
-from teamnotes.errors import NotFound
-from teamnotes.ids import new_id
+from teamnotes.kit.db import utcnow
+from teamnotes.kit.errors import NotFound
+from teamnotes.kit.ids import new_id
+from teamnotes.kit.owned import OwnedRows
+from teamnotes.kit.pagination import Page, PageParams
+from teamnotes.kit.search import indexed, search_for
 from teamnotes.notes.models import Note
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
-from teamnotes.owned import OwnedRows
-from teamnotes.pagination import Page, PageParams
-from teamnotes.search import indexed, search_for
 
 
 class NoteNotFound(NotFound):

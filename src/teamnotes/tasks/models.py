@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from teamnotes.db import Base, UTCDateTime, sortable_text
+from teamnotes.kit.db import Base, UTCDateTime, sortable_text
 
 
 class Task(Base):
@@ -24,7 +24,7 @@ class Task(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer)
-    # The words search matches (teamnotes.search), kept beside the text they come from.
+    # The words search matches (teamnotes.kit.search), kept beside the text they come from.
     search_title: Mapped[str] = mapped_column(Text, server_default="")
     search_body: Mapped[str] = mapped_column(Text, server_default="")
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, params, status
 
 from teamnotes.auth.dependencies import CurrentUserId
-from teamnotes.conditional import (
+from teamnotes.kit.conditional import (
     ETAG_HEADER,
     IfMatch,
     IfNoneMatch,
@@ -20,12 +20,12 @@ from teamnotes.conditional import (
     expected_version,
     not_modified,
 )
-from teamnotes.db import SessionDep
-from teamnotes.errors import error_responses
-from teamnotes.idempotency import IdempotencyKeyHeader, create_once
-from teamnotes.pagination import Page, PageDep
-from teamnotes.routing import JSONRoute
-from teamnotes.search import SearchQuery
+from teamnotes.kit.db import SessionDep
+from teamnotes.kit.errors import error_responses
+from teamnotes.kit.idempotency import IdempotencyKeyHeader, create_once
+from teamnotes.kit.pagination import Page, PageDep
+from teamnotes.kit.routing import JSONRoute
+from teamnotes.kit.search import SearchQuery
 from teamnotes.tasks import service
 from teamnotes.tasks.schemas import (
     TaskCompletion,

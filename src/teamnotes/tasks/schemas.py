@@ -14,7 +14,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from teamnotes.fields import ClientTimestamp, Timestamp, Title, omittable, verbatim
+from teamnotes.kit.fields import ClientTimestamp, Timestamp, Title, omittable, verbatim
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1

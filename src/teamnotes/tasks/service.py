@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, literal, not_, null, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.db import UTCDateTime, utcnow
-from teamnotes.errors import NotFound
-from teamnotes.ids import new_id
-from teamnotes.owned import OwnedRows
-from teamnotes.pagination import Page, PageParams
-from teamnotes.search import indexed, search_for
+from teamnotes.kit.db import UTCDateTime, utcnow
+from teamnotes.kit.errors import NotFound
+from teamnotes.kit.ids import new_id
+from teamnotes.kit.owned import OwnedRows
+from teamnotes.kit.pagination import Page, PageParams
+from teamnotes.kit.search import indexed, search_for
 from teamnotes.tasks.models import Task
 from teamnotes.tasks.schemas import (
     INT32_MAX,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from teamnotes.db import UTCDateTime, sortable_text
+from teamnotes.kit.db import UTCDateTime, sortable_text
 
 revision: str = "0001"
 down_revision: str | None = None

@@ -2,7 +2,7 @@
 
 SQLite: an FTS5 table over note's search columns (external content, kept in step by
 triggers). PostgreSQL: a GIN index over the same words as a tsvector. See
-teamnotes.search for why the words are made in Python.
+teamnotes.kit.search for why the words are made in Python.
 
 Revision ID: 0004
 Revises: 0003

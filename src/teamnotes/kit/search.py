@@ -46,7 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
-from teamnotes.fields import NO_NUL
+from teamnotes.kit.fields import NO_NUL
 
 _WORD = re.compile(r"[^\W_]+")
 

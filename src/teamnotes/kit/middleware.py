@@ -10,9 +10,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from teamnotes import metrics
-from teamnotes.errors import PayloadTooLarge, error_response
-from teamnotes.metrics import IN_FLIGHT
+from teamnotes.kit import metrics
+from teamnotes.kit.errors import PayloadTooLarge, error_response
+from teamnotes.kit.metrics import IN_FLIGHT
 
 access_log = logging.getLogger("teamnotes.access")
 error_log = logging.getLogger("teamnotes.errors")

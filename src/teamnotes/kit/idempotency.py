@@ -20,9 +20,9 @@ from sqlalchemy import Index, String, Text, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from teamnotes.conditional import etag
-from teamnotes.db import Base, UTCDateTime, insert_ignoring_conflict, utcnow
-from teamnotes.errors import Conflict, ValidationFailed
+from teamnotes.kit.conditional import etag
+from teamnotes.kit.db import Base, UTCDateTime, insert_ignoring_conflict, utcnow
+from teamnotes.kit.errors import Conflict, ValidationFailed
 
 LIFETIME = timedelta(hours=24)
 

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from teamnotes.errors import UnsupportedMediaType
+from teamnotes.kit.errors import UnsupportedMediaType
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

@@ -27,11 +27,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.db import Base
-from teamnotes.errors import NotFound, PreconditionFailed
-from teamnotes.ids import parse_id
-from teamnotes.pagination import Page, PageParams
-from teamnotes.search import Search
+from teamnotes.kit.db import Base
+from teamnotes.kit.errors import NotFound, PreconditionFailed
+from teamnotes.kit.ids import parse_id
+from teamnotes.kit.pagination import Page, PageParams
+from teamnotes.kit.search import Search
 
 ReadT = TypeVar("ReadT", bound=BaseModel)
 

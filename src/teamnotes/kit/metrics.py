@@ -22,7 +22,7 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from teamnotes.db import Database
+from teamnotes.kit.db import Database
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 

@@ -20,8 +20,8 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
 
-from teamnotes.errors import AppError
-from teamnotes.inline_sqlite import inline_connector
+from teamnotes.kit.errors import AppError
+from teamnotes.kit.inline_sqlite import inline_connector
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
