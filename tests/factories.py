@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from teamnotes.auth.tokens import AUDIENCE, ISSUER
 from teamnotes.kit.ids import new_id
+from teamnotes.workspaces.service import create_personal
 
 PASSWORD = "correct horse battery staple"
 
@@ -63,12 +64,19 @@ def access_token(app: FastAPI, subject: str, *, expires_in: float = 300, **claim
     return jwt.encode(payload, secret, algorithm="HS256")
 
 
-def token_user(app: FastAPI) -> User:
-    """A user who holds a valid token but no local account, like a user of an external
-    identity provider: rows are owned by the token's subject, so notes and tasks need
-    nothing more, and tests skip two argon2 runs per user."""
+async def token_user(app: FastAPI) -> User:
+    """A user who holds a valid token and a personal workspace but no password, so
+    that tests skip two argon2 runs per user: what registration makes, minus the
+    account row (the personal workspace is what every request of a user needs)."""
     user_id = str(new_id())
+    await open_account(app, user_id)
     return User(id=user_id, email="", token=access_token(app, user_id))
+
+
+async def open_account(app: FastAPI, user_id: str) -> None:
+    """What makes a user id an account for notes and tasks: its personal workspace."""
+    async with app.state.database.write_session() as session, session.begin():
+        await create_personal(session, user_id=user_id)
 
 
 def without_request_id(body: dict[str, Any]) -> dict[str, Any]:

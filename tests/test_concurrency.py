@@ -55,7 +55,7 @@ class TestConcurrentPatches:
         self, two_clients: tuple[httpx.AsyncClient, ...], server: SharedServer, app: FastAPI
     ) -> None:
         first, second = two_clients
-        user = token_user(app)
+        user = await token_user(app)
         note = await make_note(first, user, title="Contested", content="")
         path = f"/notes/{note['id']}"
         winners = Counter[str]()
@@ -88,7 +88,7 @@ class TestConcurrentPatches:
         self, two_clients: tuple[httpx.AsyncClient, ...], app: FastAPI
     ) -> None:
         first, second = two_clients
-        user = token_user(app)
+        user = await token_user(app)
         note = await make_note(first, user, title="Contested", content="")
         path = f"/notes/{note['id']}"
         for version in range(1, ROUNDS // 3 + 1):
@@ -110,7 +110,7 @@ class TestConcurrentDeleteAndPatch:
         self, two_clients: tuple[httpx.AsyncClient, ...], server: SharedServer, app: FastAPI
     ) -> None:
         first, second = two_clients
-        user = token_user(app)
+        user = await token_user(app)
         outcomes = Counter[str]()
         for round_number in range(ROUNDS):
             note = await make_note(first, user, title=f"Round {round_number}")
@@ -142,7 +142,7 @@ class TestConcurrentDeleteAndPatch:
         self, two_clients: tuple[httpx.AsyncClient, ...], app: FastAPI
     ) -> None:
         first, second = two_clients
-        user = token_user(app)
+        user = await token_user(app)
         for round_number in range(ROUNDS // 3):
             note = await make_note(first, user, title=f"Round {round_number}")
             path = f"/notes/{note['id']}"

@@ -188,7 +188,7 @@ class TestPayloadTooLarge:
         self, small: tuple[FastAPI, httpx.AsyncClient]
     ) -> None:
         application, http = small
-        user = token_user(application)
+        user = await token_user(application)
         response = await http.post(
             "/notes",
             content=self.note_body(self.LIMIT),
@@ -201,7 +201,7 @@ class TestPayloadTooLarge:
         self, small: tuple[FastAPI, httpx.AsyncClient], authenticated: bool
     ) -> None:
         application, http = small
-        headers = token_user(application).headers if authenticated else {}
+        headers = (await token_user(application)).headers if authenticated else {}
         response = await http.post(
             "/notes",
             content=self.note_body(self.LIMIT + 1),
@@ -223,7 +223,7 @@ class TestPayloadTooLarge:
         self, small: tuple[FastAPI, httpx.AsyncClient]
     ) -> None:
         application, http = small
-        user = token_user(application)
+        user = await token_user(application)
         pulled = 0
 
         async def chunks() -> AsyncIterator[bytes]:
@@ -244,7 +244,7 @@ class TestPayloadTooLarge:
         self, small: tuple[FastAPI, httpx.AsyncClient]
     ) -> None:
         application, http = small
-        user = token_user(application)
+        user = await token_user(application)
         body = self.note_body(self.LIMIT)
 
         async def chunks() -> AsyncIterator[bytes]:
@@ -417,7 +417,7 @@ class TestCORS:
     async def test_responses_to_the_allowed_origin_expose_the_contracts_headers(
         self, client: httpx.AsyncClient, app: FastAPI
     ) -> None:
-        user = token_user(app)
+        user = await token_user(app)
         response = await client.post(
             "/notes", json={"title": "cors"}, headers={**user.headers, "Origin": ALLOWED_ORIGIN}
         )
@@ -759,7 +759,7 @@ class TestOpenAPIErrors:
         self, client: httpx.AsyncClient, app: FastAPI, document: dict[str, Any]
     ) -> None:
         # The declared body is the one sent.
-        user = token_user(app)
+        user = await token_user(app)
         note = await make_note(client, user)
         response = await client.put(f"/notes/{note['id']}", json={}, headers=user.headers)
         assert response.status_code == 422

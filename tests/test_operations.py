@@ -60,8 +60,8 @@ async def scrape(client: httpx.AsyncClient) -> Samples:
 
 
 @pytest.fixture
-def alice(app: FastAPI) -> User:
-    return token_user(app)
+async def alice(app: FastAPI) -> User:
+    return await token_user(app)
 
 
 class TestMetrics:
@@ -297,7 +297,7 @@ class TestGracefulShutdown:
             workers=2,
             shutdown_timeout="10",
         )
-        user = token_user(app)
+        user = await token_user(app)
         outcomes: list[Outcome] = []
         terminated = asyncio.Event()
         acknowledged = asyncio.Event()

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from teamnotes import __version__
 from teamnotes.auth.dependencies import Authenticator
 from teamnotes.auth.external import ExternalVerifier, KeySet
+from teamnotes.auth.external_accounts import ExternalAccounts
 from teamnotes.auth.router import router as auth_router
 from teamnotes.auth.throttle import failure_store
 from teamnotes.auth.tokens import TokenIssuer, load_or_create_secret
@@ -25,10 +26,12 @@ from teamnotes.kit.metrics import router as metrics_router
 from teamnotes.kit.metrics import sample_pools_forever
 from teamnotes.kit.middleware import RequestContextMiddleware
 from teamnotes.migrations import upgrade_to_head
-from teamnotes.notes.router import router as notes_router
+from teamnotes.notes.links_router import public_router
+from teamnotes.notes.router import routers as notes_routers
 from teamnotes.tasks.router import routers as tasks_routers
+from teamnotes.workspaces.router import router as workspaces_router
 
-DESCRIPTION = """Markdown notes and a task list for every user.
+DESCRIPTION = """Markdown notes and task lists for people and teams.
 
 Authenticate with `Authorization: Bearer <token>` from `POST /auth/token`. Errors
 share one body: `{detail, error_code, field, request_id}`.
@@ -86,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.token_issuer = issuer
     app.state.authenticator = Authenticator(issuer, external_verifier(settings))
+    app.state.external_accounts = ExternalAccounts(database)
+    app.state.invitation_ttl = timedelta(seconds=settings.invitation_ttl)
     app.state.login_failures = failure_store(settings.redis_url)
     app.state.trusted_proxies = [
         ipaddress.ip_network(proxy, strict=False) for proxy in settings.trusted_proxies
@@ -93,7 +98,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.refresh_reuse_grace = timedelta(seconds=settings.refresh_reuse_grace)
 
     install_error_handlers(app)
-    for router in (health_router, auth_router, notes_router, *tasks_routers):
+    for router in (
+        health_router,
+        auth_router,
+        workspaces_router,
+        *notes_routers,
+        *tasks_routers,
+        public_router,
+    ):
         app.include_router(router)
     if settings.metrics:
         app.include_router(metrics_router)

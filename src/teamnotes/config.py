@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     trusted_proxies: Annotated[list[str], NoDecode] = []
 
+    invitation_ttl: int = Field(7 * 24 * 3600, gt=0, description="seconds")
+
     max_body_bytes: int = Field(1024 * 1024, gt=0)
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     cors_allow_credentials: bool = True

@@ -3,16 +3,21 @@
 from teamnotes.auth.models import ExternalUser, LoginFailure, RefreshToken, User
 from teamnotes.kit.db import Base
 from teamnotes.kit.idempotency import IdempotencyKey
-from teamnotes.notes.models import Note
+from teamnotes.notes.models import Note, PublicLink
 from teamnotes.tasks.models import Task
+from teamnotes.workspaces.models import Invitation, Membership, Workspace
 
 __all__ = [
     "Base",
     "ExternalUser",
     "IdempotencyKey",
+    "Invitation",
     "LoginFailure",
+    "Membership",
     "Note",
+    "PublicLink",
     "RefreshToken",
     "Task",
     "User",
+    "Workspace",
 ]

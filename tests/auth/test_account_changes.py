@@ -16,6 +16,7 @@ from teamnotes.auth.tokens import TokenIssuer
 from teamnotes.kit.idempotency import IdempotencyKey
 from teamnotes.notes.models import Note
 from teamnotes.tasks.models import Task
+from teamnotes.workspaces.models import Workspace
 from tests.factories import PASSWORD, unique_email, without_request_id
 
 NEW_PASSWORD = "a different, longer passphrase"
@@ -90,8 +91,11 @@ async def owned_rows(app: FastAPI, user_id: str) -> dict[str, int]:
     """How many rows of each table belong to this user."""
     return {
         "auth_user": await count(app, select(func.count()).where(UserRow.id == uuid.UUID(user_id))),
-        "note": await count(app, select(func.count()).where(Note.owner_id == user_id)),
-        "task": await count(app, select(func.count()).where(Task.owner_id == user_id)),
+        "workspace": await count(
+            app, select(func.count()).where(Workspace.personal_owner_id == user_id)
+        ),
+        "note": await count(app, select(func.count()).where(Note.created_by == user_id)),
+        "task": await count(app, select(func.count()).where(Task.created_by == user_id)),
         "refresh_token": await count(
             app, select(func.count()).where(RefreshToken.user_id == uuid.UUID(user_id))
         ),
@@ -336,6 +340,7 @@ class TestDeleteMe:
         await refresh(client, second.refresh_token)  # a rotated token in the family too
         assert await owned_rows(app, account.id) == {
             "auth_user": 1,
+            "workspace": 1,
             "note": 2,
             "task": 2,
             "refresh_token": 3,
@@ -349,6 +354,7 @@ class TestDeleteMe:
 
         assert await owned_rows(app, account.id) == {
             "auth_user": 0,
+            "workspace": 0,
             "note": 0,
             "task": 0,
             "refresh_token": 0,

@@ -41,7 +41,10 @@ from teamnotes.kit.idempotency import IdempotencyKey
 from teamnotes.kit.ids import new_id
 from teamnotes.notes.models import Note
 from teamnotes.tasks.models import Task
+from teamnotes.workspaces.gate import personal_workspace_id
+from teamnotes.workspaces.models import Workspace
 from tests.conftest import make_settings
+from tests.factories import token_user
 
 ISSUER = "https://frontend.example.com"
 AUDIENCE = "https://frontend.example.com"
@@ -335,7 +338,9 @@ class TestProviderToken:
         listed = await external.get("/notes", headers=bearer(token))
         assert listed.status_code == 200, listed.text
         assert [note["id"] for note in listed.json()["items"]] == [created.json()["id"]]
-        owned = select(func.count()).where(Note.owner_id == subject_of(token))
+        owned = select(func.count()).where(
+            Note.workspace_id == personal_workspace_id(subject_of(token))
+        )
         assert await count_rows(provider_app, owned) == 1
 
     @pytest.mark.parametrize("key_type", KEY_TYPES)
@@ -420,7 +425,7 @@ class TestProviderToken:
         async with provider_app.state.database.reader.connect() as connection:
             owners = (
                 await connection.execute(
-                    select(Note.owner_id).where(Note.id == uuid.UUID(created.json()["id"]))
+                    select(Note.created_by).where(Note.id == uuid.UUID(created.json()["id"]))
                 )
             ).scalar_one()
         assert owners == sub
@@ -446,9 +451,9 @@ class TestProviderToken:
     async def test_built_in_tokens_still_work_and_never_reach_the_provider(
         self, provider_app: FastAPI, external: httpx.AsyncClient, provider: Provider
     ) -> None:
-        issuer: TokenIssuer = provider_app.state.token_issuer
         before = provider.server.requests
-        response = await external.get("/notes", headers=bearer(issuer.access_token(str(new_id()))))
+        user = await token_user(provider_app)
+        response = await external.get("/notes", headers=user.headers)
         assert response.status_code == 200, response.text
         assert provider.server.requests == before
 
@@ -551,28 +556,48 @@ class TestExternalMe:
         def owned(token: str) -> list[Any]:
             sub = subject_of(token)
             return [
-                select(func.count()).where(Note.owner_id == sub),
-                select(func.count()).where(Task.owner_id == sub),
-                select(func.count()).where(ExternalUser.id == sub),
+                select(func.count()).where(Note.workspace_id == personal_workspace_id(sub)),
+                select(func.count()).where(Task.workspace_id == personal_workspace_id(sub)),
+                select(func.count()).where(
+                    ExternalUser.id == sub, ExternalUser.deleted_at.is_(None)
+                ),
                 select(func.count()).where(IdempotencyKey.owner_id == sub),
+                select(func.count()).where(Workspace.personal_owner_id == sub),
             ]
 
         response = await external.delete("/auth/me", headers=bearer(leaving))
         assert response.status_code == 204, response.text
-        assert [await count_rows(provider_app, query) for query in owned(leaving)] == [0, 0, 0, 0]
-        assert [await count_rows(provider_app, query) for query in owned(staying)] == [2, 2, 1, 4]
-        # The provider still vouches for the user: they start again from nothing...
-        listed = await external.get("/notes", headers=bearer(leaving))
+        assert [await count_rows(provider_app, query) for query in owned(leaving)] == [
+            0,
+            0,
+            0,
+            0,
+            0,
+        ]
+        assert [await count_rows(provider_app, query) for query in owned(staying)] == [
+            2,
+            2,
+            1,
+            4,
+            1,
+        ]
+        # Their tokens of before the deletion are refused from now on...
+        assert_invalid_token(await external.get("/notes", headers=bearer(leaving)))
+        # ... but the provider still vouches for the user: a token issued since starts a
+        # new account from nothing...
+        sub = subject_of(leaving)
+        fresh = mint(provider.ed, sub=sub, iat=int(time.time()) + 2)
+        listed = await external.get("/notes", headers=bearer(fresh))
         assert listed.status_code == 200, listed.text
         assert listed.json()["total"] == 0
         # ... and a create retried with an old key makes a note that exists.
         retried = await external.post(
             "/notes",
             json={"title": "One"},
-            headers={**bearer(leaving), "Idempotency-Key": "note-One"},
+            headers={**bearer(fresh), "Idempotency-Key": "note-One"},
         )
         assert retried.status_code == 201, retried.text
-        note = await external.get(f"/notes/{retried.json()['id']}", headers=bearer(leaving))
+        note = await external.get(f"/notes/{retried.json()['id']}", headers=bearer(fresh))
         assert note.status_code == 200, note.text
 
 
@@ -1001,9 +1026,9 @@ class TestForgedTokens:
         assert_invalid_token(await external.get("/auth/me", headers=headers))
         assert_invalid_token(await external.delete("/auth/me", headers=headers))
         for query in (
-            select(func.count()).where(Note.owner_id == sub),
-            select(func.count()).where(Task.owner_id == sub),
-            select(func.count()).where(ExternalUser.id == sub),
+            select(func.count()).where(Note.workspace_id == personal_workspace_id(sub)),
+            select(func.count()).where(Task.workspace_id == personal_workspace_id(sub)),
+            select(func.count()).where(ExternalUser.id == sub, ExternalUser.deleted_at.is_(None)),
         ):
             assert await count_rows(provider_app, query) == 0
 

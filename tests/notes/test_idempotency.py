@@ -66,13 +66,13 @@ def assert_one_creation(responses: list[httpx.Response]) -> httpx.Response:
 
 
 @pytest.fixture
-def alice(app: FastAPI) -> User:
-    return token_user(app)
+async def alice(app: FastAPI) -> User:
+    return await token_user(app)
 
 
 @pytest.fixture
-def bob(app: FastAPI) -> User:
-    return token_user(app)
+async def bob(app: FastAPI) -> User:
+    return await token_user(app)
 
 
 class TestIdempotentCreateNote:
@@ -263,7 +263,7 @@ class TestIdempotencyOnARealServer:
         self, request: pytest.FixtureRequest, database_url: str, app: FastAPI
     ) -> None:
         server = await shared_server(request, database_url)
-        user, key = token_user(app), new_key()
+        user, key = await token_user(app), new_key()
         # A connection per request, so that both workers take their share.
         limits = httpx.Limits(max_connections=ATTEMPTS, max_keepalive_connections=0)
         async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as http:

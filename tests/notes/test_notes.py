@@ -19,12 +19,23 @@ from tests.factories import (
     access_token,
     make_note,
     make_user,
+    open_account,
     token_user,
     without_request_id,
 )
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
-NOTE_FIELDS = {"id", "title", "content", "created_at", "updated_at", "version"}
+NOTE_FIELDS = {
+    "id",
+    "workspace_id",
+    "title",
+    "content",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "version",
+}
 SORTS = ["updated_at", "-updated_at", "created_at", "-created_at", "title", "-title"]
 JSON = {"Content-Type": "application/json"}
 
@@ -43,13 +54,13 @@ ALL_ROUTES = [
 
 
 @pytest.fixture
-def alice(app: FastAPI) -> User:
-    return token_user(app)
+async def alice(app: FastAPI) -> User:
+    return await token_user(app)
 
 
 @pytest.fixture
-def bob(app: FastAPI) -> User:
-    return token_user(app)
+async def bob(app: FastAPI) -> User:
+    return await token_user(app)
 
 
 def missing_id() -> str:
@@ -872,9 +883,14 @@ class TestAuthentication:
         assert_error(response, 401, "invalid_token")
         assert response.headers["WWW-Authenticate"] == "Bearer"
 
-    async def test_a_well_formed_token_is_accepted(self, client: httpx.AsyncClient) -> None:
+    async def test_a_well_formed_token_is_accepted(
+        self, client: httpx.AsyncClient, app: FastAPI
+    ) -> None:
         # The control for the refusals below: only the one defect differs.
-        response = await client.get("/notes", headers={"Authorization": f"Bearer {signed()}"})
+        user_id = str(new_id())
+        await open_account(app, user_id)
+        token = signed(sub=user_id)
+        response = await client.get("/notes", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200
 
     @pytest.mark.parametrize(
@@ -912,7 +928,9 @@ class TestAuthentication:
     async def test_a_token_expired_within_the_leeway_still_works(
         self, client: httpx.AsyncClient, app: FastAPI
     ) -> None:
-        token = access_token(app, str(new_id()), expires_in=-10)
+        user_id = str(new_id())
+        await open_account(app, user_id)
+        token = access_token(app, user_id, expires_in=-10)
         response = await client.get("/notes", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200
 

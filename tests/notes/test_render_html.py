@@ -230,8 +230,8 @@ def unsafe_parts(fragment: str) -> list[str]:
 
 
 @pytest.fixture
-def alice(app: FastAPI) -> User:
-    return token_user(app)
+async def alice(app: FastAPI) -> User:
+    return await token_user(app)
 
 
 async def render(client: httpx.AsyncClient, user: User, content: str) -> httpx.Response:
@@ -319,7 +319,9 @@ class TestRenderNoteHtml:
         self, client: httpx.AsyncClient, alice: User, app: FastAPI
     ) -> None:
         note = await make_note(client, alice, title="Private", content="secret")
-        response = await client.get(f"/notes/{note['id']}/html", headers=token_user(app).headers)
+        response = await client.get(
+            f"/notes/{note['id']}/html", headers=(await token_user(app)).headers
+        )
         missing = await client.get(f"/notes/{new_id()}/html", headers=alice.headers)
         for answer in (response, missing):
             assert answer.status_code == 404

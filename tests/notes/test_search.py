@@ -132,13 +132,13 @@ async def found_ids(client: httpx.AsyncClient, user: User, q: str, **params: Any
 
 
 @pytest.fixture
-def alice(app: FastAPI) -> User:
-    return token_user(app)
+async def alice(app: FastAPI) -> User:
+    return await token_user(app)
 
 
 @pytest.fixture
-def bob(app: FastAPI) -> User:
-    return token_user(app)
+async def bob(app: FastAPI) -> User:
+    return await token_user(app)
 
 
 class Corpus:
@@ -151,7 +151,7 @@ class Corpus:
 @pytest.fixture(scope="module")
 async def corpus(app: FastAPI) -> AsyncIterator[Corpus]:
     """The corpus, created once per engine, owned by one user."""
-    owner = token_user(app)
+    owner = await token_user(app)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         ids = {}
@@ -427,7 +427,7 @@ HOSTILE_QUERIES = [
 @pytest.fixture(scope="module")
 async def hostile_owners(app: FastAPI) -> AsyncIterator[tuple[User, set[str], User]]:
     """A user with a few notes, and another whose notes hold every hostile word."""
-    caller, other = token_user(app), token_user(app)
+    caller, other = await token_user(app), await token_user(app)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         own = {
@@ -526,7 +526,7 @@ async def task_ids(
 @pytest.fixture(scope="module")
 async def task_corpus(app: FastAPI) -> AsyncIterator[Corpus]:
     """The notes' corpus as tasks: the content becomes the description (or null)."""
-    owner = token_user(app)
+    owner = await token_user(app)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         ids = {}

@@ -12,10 +12,10 @@ def style(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def user(app: FastAPI) -> User:
-    return token_user(app)
+async def user(app: FastAPI) -> User:
+    return await token_user(app)
 
 
 @pytest.fixture
-def other_user(app: FastAPI) -> User:
-    return token_user(app)
+async def other_user(app: FastAPI) -> User:
+    return await token_user(app)

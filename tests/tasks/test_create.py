@@ -4,6 +4,7 @@ from typing import Any
 import httpx
 import pytest
 
+from teamnotes.workspaces.gate import personal_workspace_id
 from tests.factories import User, make_task
 from tests.tasks.support import assert_validation_error, tasks_url
 
@@ -20,6 +21,7 @@ class TestCreateTask:
         task = response.json()
         assert task == {
             "id": task["id"],
+            "workspace_id": str(personal_workspace_id(user.id)),
             "title": "Buy milk",
             "description": None,
             "completed": False,
@@ -28,6 +30,8 @@ class TestCreateTask:
             "created_at": task["created_at"],
             "updated_at": task["created_at"],
             "completed_at": None,
+            "created_by": user.id,
+            "updated_by": user.id,
             "version": 1,
         }
         assert response.headers["etag"] == '"1"'

@@ -69,7 +69,7 @@ class TestListTasksPaging:
         status: str,
         limit: int,
     ) -> None:
-        user = token_user(app)
+        user = await token_user(app)
         tasks = []
         for body in bodies:
             response = await client.post("/tasks", json=body, headers=user.headers)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.factories import User, make_task, make_user
+from tests.factories import User, make_task, make_user, open_account
 from tests.tasks.support import MISSING_ID, assert_not_found, tasks_url, without_request_id
 
 # Every route that names one task: (method, path after the task's URL, JSON body).
@@ -120,6 +120,7 @@ class TestUserScopedPaths:
         self, client: httpx.AsyncClient, app: FastAPI
     ) -> None:
         subject = "github|42 é"
+        await open_account(app, subject)
         user = User(id=subject, email="", token=app.state.token_issuer.access_token(subject))
         base = f"/api/{quote(subject, safe='')}/tasks"
         created = await client.post(base, json={"title": "T"}, headers=user.headers)

@@ -2,14 +2,14 @@
 
 import ipaddress
 import time
-from dataclasses import dataclass
 from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from teamnotes.auth.external import ExternalIdentity, ExternalVerifier
+from teamnotes.auth.external import ExternalVerifier
+from teamnotes.auth.principal import Principal
 from teamnotes.auth.tokens import TokenIssuer
 from teamnotes.kit.errors import Forbidden, InvalidToken, NotAuthenticated
 
@@ -18,13 +18,6 @@ _VERIFIED_TOKENS = 10_000
 
 # Declares the scheme in OpenAPI, so Swagger UI's Authorize button logs in by form.
 _bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    id: str
-    session_id: str | None = None
-    external: ExternalIdentity | None = None
 
 
 class Authenticator:
@@ -61,7 +54,8 @@ class Authenticator:
             return Principal(claims.subject, session_id=claims.session_id), claims.expires_at
         if self.external is not None and self.external.accepts(algorithm):
             identity = await self.external.verify(token, header)
-            return Principal(identity.subject, external=identity), identity.expires_at
+            principal = Principal(identity.subject, external=identity, issued_at=identity.issued_at)
+            return principal, identity.expires_at
         raise InvalidToken()
 
 
@@ -73,6 +67,8 @@ async def current_principal(
         raise NotAuthenticated()
     authenticator: Authenticator = request.app.state.authenticator
     principal = await authenticator.principal(token)
+    if principal.external is not None:
+        await request.app.state.external_accounts.admit(principal)
     request.state.user_id = principal.id
     return principal
 

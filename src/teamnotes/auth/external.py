@@ -81,6 +81,7 @@ class ExternalIdentity:
     email: str | None
     name: str | None
     expires_at: float
+    issued_at: float | None = None
 
 
 class ExternalVerifier:
@@ -123,9 +124,15 @@ class ExternalVerifier:
             email=_text_claim(claims, "email"),
             name=_text_claim(claims, "name"),
             expires_at=float(claims["exp"]),
+            issued_at=_time_claim(claims, "iat"),
         )
 
 
 def _text_claim(claims: dict[str, Any], name: str) -> str | None:
     value = claims.get(name)
     return value if isinstance(value, str) else None
+
+
+def _time_claim(claims: dict[str, Any], name: str) -> float | None:
+    value = claims.get(name)
+    return float(value) if isinstance(value, int | float) else None

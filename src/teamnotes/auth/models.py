@@ -38,12 +38,20 @@ class RefreshToken(Base):
 
 
 class ExternalUser(Base):
-    """A user of an external identity provider, remembered from the first `/auth/me`."""
+    """A user of an external identity provider, remembered from their first request.
+
+    `email` and `display_name` are the token's claims as last seen, for member lists.
+    A deleted account keeps only its id and `deleted_at`: provider tokens issued
+    before the deletion are refused from then on.
+    """
 
     __tablename__ = "external_user"
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    email: Mapped[str | None] = mapped_column(String(320))
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginFailure(Base):

@@ -126,10 +126,9 @@ async def logout(session: SessionDep, data: RefreshRequest) -> None:
 
 
 @router.get("/me", responses=error_responses(401))
-async def read_me(request: Request, session: SessionDep, principal: CurrentPrincipal) -> UserRead:
+async def read_me(session: SessionDep, principal: CurrentPrincipal) -> UserRead:
     """The calling user."""
-    write_session = request.app.state.database.write_session
-    return await service.read_me(session, principal=principal, write_session=write_session)
+    return await service.read_me(session, principal=principal)
 
 
 @router.patch("/me", responses=error_responses(400, 401, 403, 413, 415, 422, 429))

@@ -4,21 +4,20 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from teamnotes.auth import sessions
-from teamnotes.auth.dependencies import Principal
+from teamnotes.auth.external_accounts import forget_external
 from teamnotes.auth.models import ExternalUser, RefreshToken, User
 from teamnotes.auth.passwords import dummy_hash, hash_password, verify_password
+from teamnotes.auth.principal import Principal
 from teamnotes.auth.schemas import TokenPair, UserCreate, UserRead, UserUpdate
 from teamnotes.auth.throttle import FailureStore, ThrottleKey, ensure_allowed, throttle_keys
 from teamnotes.auth.tokens import TokenIssuer
-from teamnotes.kit.db import insert_ignoring_conflict, utcnow
+from teamnotes.kit.db import utcnow
 from teamnotes.kit.errors import AppError, EmailTaken, Forbidden, InvalidCredentials, InvalidToken
-from teamnotes.kit.idempotency import IdempotencyKey
 from teamnotes.kit.ids import new_id, parse_id
-from teamnotes.notes.models import Note
-from teamnotes.tasks.models import Task
+from teamnotes.workspaces import service as workspaces
 
 _READ_COLUMNS = (User.id, User.email, User.display_name, User.created_at)
 
@@ -63,6 +62,7 @@ async def register(session: AsyncSession, *, data: UserCreate) -> UserRead:
         row = (await session.execute(statement)).one()
     except IntegrityError as error:
         raise EmailTaken(field="email") from error
+    await workspaces.create_personal(session, user_id=str(row.id))
     return _read(row)
 
 
@@ -124,17 +124,10 @@ async def login(
     return await sessions.start_login(writer, issuer, user_id=row.id)
 
 
-async def read_me(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    write_session: async_sessionmaker[AsyncSession] | None = None,
-) -> UserRead:
-    """The caller's profile: the local account, or what the provider's token says (an
-    external user is remembered on first sight, through `write_session`)."""
+async def read_me(session: AsyncSession, *, principal: Principal) -> UserRead:
+    """The caller's profile: the local account, or what the provider's token says."""
     if principal.external is not None:
-        assert write_session is not None
-        return await _external_profile(session, write_session, principal)
+        return await _external_profile(session, principal)
     user_id = parse_id(principal.id)
     row = None
     if user_id is not None:
@@ -145,24 +138,14 @@ async def read_me(
     return _read(row)
 
 
-async def _external_profile(
-    reader: AsyncSession, write_session: async_sessionmaker[AsyncSession], principal: Principal
-) -> UserRead:
+async def _external_profile(reader: AsyncSession, principal: Principal) -> UserRead:
     assert principal.external is not None
-    statement = select(ExternalUser.first_seen_at).where(ExternalUser.id == principal.id)
+    statement = select(ExternalUser.first_seen_at).where(
+        ExternalUser.id == principal.id, ExternalUser.deleted_at.is_(None)
+    )
     first_seen = (await reader.execute(statement)).scalar_one_or_none()
     if first_seen is None:
-        # First sight: remember it in a write transaction of its own, as a GET's session
-        # only reads (on SQLite it cannot take the write lock: "database is locked").
-        # The reader's connection goes back first, so the request never holds two.
-        await reader.close()
-        async with write_session() as writer, writer.begin():
-            await writer.execute(
-                insert_ignoring_conflict(writer, ExternalUser).values(
-                    id=principal.id, first_seen_at=utcnow()
-                )
-            )
-            first_seen = (await writer.execute(statement)).scalar_one()
+        raise InvalidToken()  # deleted since this request was admitted
     return UserRead(
         id=principal.id,
         email=principal.external.email,
@@ -226,17 +209,16 @@ async def update_me(
 
 
 async def delete_me(session: AsyncSession, *, principal: Principal) -> None:
-    """Delete the caller and everything they own, in one transaction; that includes the
-    responses kept for retried creates, which hold copies of their notes and tasks."""
-    for model in (Note, Task, IdempotencyKey):
-        await session.execute(delete(model).where(model.owner_id == principal.id))
-    if principal.external is not None:
-        await session.execute(delete(ExternalUser).where(ExternalUser.id == principal.id))
-        return
-    user_id = parse_id(principal.id)
-    if user_id is None:
-        raise InvalidToken()
-    await session.execute(delete(RefreshToken).where(RefreshToken.user_id == user_id))
-    deleted = await session.execute(delete(User).where(User.id == user_id).returning(User.id))
-    if deleted.one_or_none() is None:
-        raise InvalidToken()
+    """Delete the caller, in one transaction: their logins, their personal workspace
+    and every workspace they are alone in, their memberships everywhere else."""
+    if principal.external is None:
+        user_id = parse_id(principal.id)
+        if user_id is None:
+            raise InvalidToken()
+        await session.execute(delete(RefreshToken).where(RefreshToken.user_id == user_id))
+        deleted = await session.execute(delete(User).where(User.id == user_id).returning(User.id))
+        if deleted.one_or_none() is None:
+            raise InvalidToken()
+    else:
+        await forget_external(session, principal)
+    await workspaces.remove_account(session, user_id=principal.id)

@@ -81,3 +81,13 @@ def omittable() -> Any:
     Read what was sent with `model_dump(exclude_unset=True)`.
     """
     return Field(default=None, json_schema_extra=_no_default_in_schema)
+
+
+def _in_future(value: datetime) -> datetime:
+    if value <= datetime.now(UTC):
+        raise ValueError("must be in the future")
+    return value
+
+
+FutureTimestamp = Annotated[ClientTimestamp, AfterValidator(_in_future)]
+"""A client timestamp that has not passed yet (an expiry)."""

@@ -1,22 +1,25 @@
 """Safe retries of creates: the `Idempotency-Key` header (API.md §1).
 
-The first request with a key claims it, in the same transaction as the row it
-creates, and stores the response beside it; both commit together or not at all. A
-retry with the same key and the same body, by the same user within 24 hours, gets
-that stored response (same id, 201) and creates nothing. Concurrent retries cannot
-both claim the key: the claim is an INSERT on (owner, key), so the second one
-waits for the first transaction and then sees its response. The same key with
-another body answers 422 `idempotency_key_reused`.
+Keys are per caller and per workspace (API.md §7). The first request with a key
+claims it, in the same transaction as the row it creates, and stores the response
+beside it; both commit together or not at all. A retry with the same key and the
+same body, by the same user within 24 hours, gets that stored response (same id,
+201) and creates nothing. Concurrent retries cannot both claim the key: the claim is
+an INSERT on (owner, workspace, key), so the second one waits for the first
+transaction and then sees its response. The same key with another body answers 422
+`idempotency_key_reused`.
 """
 
 import hashlib
+import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Protocol, TypeVar
 
 from fastapi import Header, Response
 from pydantic import BaseModel
-from sqlalchemy import Index, String, Text, delete, select, update
+from sqlalchemy import ColumnElement, Index, String, Text, Uuid, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,6 +46,7 @@ class IdempotencyKey(Base):
     __tablename__ = "idempotency_key"
 
     owner_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -83,6 +87,7 @@ async def create_once(
     session: AsyncSession,
     *,
     owner_id: str,
+    workspace_id: uuid.UUID,
     key: str | None,
     operation: str,
     request: BaseModel,
@@ -94,14 +99,15 @@ async def create_once(
         item = await create()
         return _created(item.model_dump_json(), location(item), etag(item.version))
     fingerprint = hashlib.sha256(f"{operation}\n{request.model_dump_json()}".encode()).hexdigest()
-    stored = await _claim(session, owner_id=owner_id, key=key, fingerprint=fingerprint)
+    claim = _Claim(owner_id, workspace_id, key)
+    stored = await _claim(session, claim, fingerprint=fingerprint)
     if stored is not None:
         return stored
     item = await create()
     response = _created(item.model_dump_json(), location(item), etag(item.version))
     await session.execute(
         update(IdempotencyKey)
-        .where(IdempotencyKey.owner_id == owner_id, IdempotencyKey.key == key)
+        .where(*claim.where())
         .values(
             status_code=response.status_code,
             location=response.headers["Location"],
@@ -112,29 +118,53 @@ async def create_once(
     return response
 
 
-async def _claim(
-    session: AsyncSession, *, owner_id: str, key: str, fingerprint: str
-) -> Response | None:
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    owner_id: str
+    workspace_id: uuid.UUID
+    key: str
+
+    def where(self) -> list[ColumnElement[bool]]:
+        return [
+            IdempotencyKey.owner_id == self.owner_id,
+            IdempotencyKey.workspace_id == self.workspace_id,
+            IdempotencyKey.key == self.key,
+        ]
+
+
+async def _claim(session: AsyncSession, claim: _Claim, *, fingerprint: str) -> Response | None:
     """None when this request now owns the key; else the response stored for it."""
     now = utcnow()
     # Keys live 24 hours; whoever claims a key sweeps out every expired one.
     await session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - LIFETIME))
     claimed = await session.execute(
         insert_ignoring_conflict(session, IdempotencyKey)
-        .values(owner_id=owner_id, key=key, fingerprint=fingerprint, created_at=now)
+        .values(
+            owner_id=claim.owner_id,
+            workspace_id=claim.workspace_id,
+            key=claim.key,
+            fingerprint=fingerprint,
+            created_at=now,
+        )
         .returning(IdempotencyKey.key)
     )
     if claimed.first() is not None:
         return None
     stored = (
-        await session.execute(
-            select(IdempotencyKey).where(
-                IdempotencyKey.owner_id == owner_id, IdempotencyKey.key == key
-            )
-        )
+        await session.execute(select(IdempotencyKey).where(*claim.where()))
     ).scalar_one_or_none()
     if stored is not None and stored.fingerprint != fingerprint:
         raise IdempotencyKeyReused(field="header.Idempotency-Key")
     if stored is None or stored.body is None or stored.location is None or stored.etag is None:
         raise Conflict("A request with this Idempotency-Key is still in progress")
     return _created(stored.body, stored.location, stored.etag)
+
+
+async def forget_user(session: AsyncSession, user_id: str) -> None:
+    """Drop a user's stored responses (copies of their notes and tasks)."""
+    await session.execute(delete(IdempotencyKey).where(IdempotencyKey.owner_id == user_id))
+
+
+async def forget_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """Drop the stored responses of a workspace's creates."""
+    await session.execute(delete(IdempotencyKey).where(IdempotencyKey.workspace_id == workspace_id))

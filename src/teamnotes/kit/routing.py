@@ -1,5 +1,7 @@
 """The route class every API router uses: request bodies must be declared as JSON."""
 
+import functools
+import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -44,3 +46,28 @@ class JSONRoute(APIRoute):
             return await handler(request)
 
         return json_only
+
+
+def rebound(endpoint: Callable[..., Any], **parameters: Any) -> Callable[..., Any]:
+    """The same endpoint, with some parameters annotated anew (another dependency).
+
+    One set of handlers serves several path styles: `/notes` acts in the caller's
+    personal workspace, `/workspaces/{id}/notes` in the path's. FastAPI reads a
+    handler's dependencies from its signature, so each style gets the handler under
+    a signature of its own; the call itself goes straight through.
+    """
+    signature = inspect.signature(endpoint)
+    replaced = [
+        parameter.replace(annotation=parameters[name]) if name in parameters else parameter
+        for name, parameter in signature.parameters.items()
+    ]
+    unknown = set(parameters) - set(signature.parameters)
+    if unknown:
+        raise TypeError(f"{endpoint.__name__} has no parameter {', '.join(sorted(unknown))}")
+
+    @functools.wraps(endpoint)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        return await endpoint(*args, **kwargs)
+
+    call.__signature__ = signature.replace(parameters=replaced)  # type: ignore[attr-defined]
+    return call

@@ -1,19 +1,17 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from teamnotes.kit.authorship import WorkspaceItem, live_index
 from teamnotes.kit.db import Base, UTCDateTime, sortable_text
 
 
-class Note(Base):
+class Note(WorkspaceItem, Base):
     __tablename__ = "note"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    # The user id from the token: a local account's id or an identity provider's
-    # `sub`, so there is deliberately no foreign key to auth_user.
-    owner_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(sortable_text(200))
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -23,9 +21,29 @@ class Note(Base):
     search_title: Mapped[str] = mapped_column(Text, server_default="")
     search_body: Mapped[str] = mapped_column(Text, server_default="")
 
-    # One index per sort order, each ending in id, the tie-break of every list.
+    # One index per sort order of the live notes, each ending in id, the tie-break of
+    # every list; one for the change feed.
     __table_args__ = (
-        Index("ix_note_owner_updated", "owner_id", "updated_at", "id"),
-        Index("ix_note_owner_created", "owner_id", "created_at", "id"),
-        Index("ix_note_owner_title", "owner_id", "title", "id"),
+        live_index("ix_note_workspace_updated", "workspace_id", "updated_at", "id"),
+        live_index("ix_note_workspace_created", "workspace_id", "created_at", "id"),
+        live_index("ix_note_workspace_title", "workspace_id", "title", "id"),
+        Index("ix_note_workspace_change", "workspace_id", "change_seq"),
     )
+
+
+class PublicLink(Base):
+    """A read-only link to a note (API.md §7); its token is the capability."""
+
+    __tablename__ = "public_link"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("workspace.id", ondelete="CASCADE")
+    )
+    note_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("note.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_public_link_note_created", "note_id", "created_at"),)

@@ -1,9 +1,15 @@
-from typing import Annotated, Any
+"""The notes routes, built once per path style from one set of handlers.
 
-from fastapi import APIRouter, Path, Query, Response, status
+`/notes…` acts in the caller's personal workspace, `/workspaces/{workspace_id}/notes…`
+in the path's (API.md §7); the handlers are the same.
+"""
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
-from teamnotes.auth.dependencies import CurrentUserId
 from teamnotes.kit.conditional import (
     ETAG_HEADER,
     IfMatch,
@@ -16,29 +22,24 @@ from teamnotes.kit.db import SessionDep
 from teamnotes.kit.errors import error_responses
 from teamnotes.kit.idempotency import IdempotencyKeyHeader, create_once
 from teamnotes.kit.pagination import Page, PageDep
-from teamnotes.kit.routing import JSONRoute
+from teamnotes.kit.routing import JSONRoute, rebound
 from teamnotes.kit.search import SearchQuery
 from teamnotes.notes import service
+from teamnotes.notes.links_router import LINK_ROUTES
 from teamnotes.notes.rendering import render_html
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
-
-router = APIRouter(
-    prefix="/notes",
-    tags=["notes"],
-    route_class=JSONRoute,
-    responses=error_responses(401, 422),
-)
+from teamnotes.workspaces.dependencies import PersonalAccess, WorkspaceAccess
+from teamnotes.workspaces.schemas import ItemMove
 
 NoteId = Annotated[str, Path(description="The note's id (a UUID); any other text is 404.")]
 _ITEM_ERRORS = error_responses(404)
-_WRITE_ERRORS = error_responses(400, 404, 412, 413, 415)
+_WRITE_ERRORS = error_responses(400, 403, 404, 412, 413, 415)
 _ONE_NOTE: dict[int | str, dict[str, Any]] = {200: {"headers": ETAG_HEADER}}
 
 
-@router.get("")
 async def list_notes(
     session: SessionDep,
-    user_id: CurrentUserId,
+    access: PersonalAccess,
     page: PageDep,
     q: SearchQuery = None,
     sort: Annotated[
@@ -48,85 +49,49 @@ async def list_notes(
         ),
     ] = None,
 ) -> Page[NoteRead]:
-    """List the caller's notes, or search them with `q`."""
-    return await service.list_notes(session, owner_id=user_id, page=page, sort=sort, query=q)
+    """List the workspace's notes, or search them with `q`."""
+    return await service.list_notes(session, access=access, page=page, sort=sort, query=q)
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    response_model=NoteRead,
-    responses={
-        201: {
-            "headers": {
-                **ETAG_HEADER,
-                "Location": {
-                    "description": "The new note's URL.",
-                    "required": True,
-                    "schema": {"type": "string", "pattern": "^/notes/[0-9a-f-]{36}$"},
-                },
-            }
-        },
-        **error_responses(400, 409, 413, 415),
-    },
-)
 async def create_note(
     session: SessionDep,
-    user_id: CurrentUserId,
+    access: PersonalAccess,
     data: NoteCreate,
+    request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Create a note (retry-safe with `Idempotency-Key`)."""
+    collection = quote(request.url.path)
     return await create_once(
         session,
-        owner_id=user_id,
+        owner_id=access.user_id,
+        workspace_id=access.workspace_id,
         key=idempotency_key,
         operation="create_note",
         request=data,
-        create=lambda: service.create_note(session, owner_id=user_id, data=data),
-        location=lambda note: f"/notes/{note.id}",
+        create=lambda: service.create_note(session, access=access, data=data),
+        location=lambda note: f"{collection}/{note.id}",
     )
 
 
-@router.get(
-    "/{note_id}",
-    responses={
-        **_ONE_NOTE,
-        304: {"description": "Not modified", "headers": ETAG_HEADER},
-        **_ITEM_ERRORS,
-    },
-)
 async def read_note(
     session: SessionDep,
-    user_id: CurrentUserId,
+    access: PersonalAccess,
     note_id: NoteId,
     response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> NoteRead:
     """Read one note."""
-    note = await service.get_note(session, owner_id=user_id, note_id=note_id)
+    note = await service.get_note(session, access=access, note_id=note_id)
     if cached := not_modified(if_none_match, note.version):
         return cached  # type: ignore[return-value]
     response.headers["ETag"] = etag(note.version)
     return note
 
 
-@router.get(
-    "/{note_id}/html",
-    # Not HTMLResponse: FastAPI would document the error bodies as text/html too.
-    response_class=Response,
-    responses={
-        **_ITEM_ERRORS,
-        200: {
-            "description": "A sanitised HTML fragment",
-            "content": {"text/html": {"schema": {"type": "string"}}},
-            "headers": ETAG_HEADER,
-        },
-    },
-)
-async def render_note(session: SessionDep, user_id: CurrentUserId, note_id: NoteId) -> HTMLResponse:
+async def render_note(session: SessionDep, access: PersonalAccess, note_id: NoteId) -> HTMLResponse:
     """The note's content rendered from Markdown to a sanitised HTML fragment."""
-    note = await service.get_note(session, owner_id=user_id, note_id=note_id)
+    note = await service.get_note(session, access=access, note_id=note_id)
     return HTMLResponse(
         await render_html(note.content),
         headers={
@@ -140,7 +105,7 @@ async def render_note(session: SessionDep, user_id: CurrentUserId, note_id: Note
 
 async def _update(
     session: SessionDep,
-    user_id: str,
+    access: PersonalAccess,
     note_id: str,
     data: NoteReplace | NoteUpdate,
     if_match: str | None,
@@ -148,7 +113,7 @@ async def _update(
 ) -> NoteRead:
     note = await service.update_note(
         session,
-        owner_id=user_id,
+        access=access,
         note_id=note_id,
         data=data,
         expected_version=expected_version(if_match),
@@ -157,41 +122,139 @@ async def _update(
     return note
 
 
-@router.put("/{note_id}", responses={**_ONE_NOTE, **_WRITE_ERRORS})
 async def replace_note(
     session: SessionDep,
-    user_id: CurrentUserId,
+    access: PersonalAccess,
     note_id: NoteId,
     data: NoteReplace,
     response: Response,
     if_match: IfMatch = None,
 ) -> NoteRead:
     """Replace a note's title and content."""
-    return await _update(session, user_id, note_id, data, if_match, response)
+    return await _update(session, access, note_id, data, if_match, response)
 
 
-@router.patch("/{note_id}", responses={**_ONE_NOTE, **_WRITE_ERRORS})
 async def update_note(
     session: SessionDep,
-    user_id: CurrentUserId,
+    access: PersonalAccess,
     note_id: NoteId,
     data: NoteUpdate,
     response: Response,
     if_match: IfMatch = None,
 ) -> NoteRead:
     """Change some of a note's fields."""
-    return await _update(session, user_id, note_id, data, if_match, response)
+    return await _update(session, access, note_id, data, if_match, response)
 
 
-@router.delete(
-    "/{note_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(404, 412),
-)
 async def delete_note(
-    session: SessionDep, user_id: CurrentUserId, note_id: NoteId, if_match: IfMatch = None
+    session: SessionDep, access: PersonalAccess, note_id: NoteId, if_match: IfMatch = None
 ) -> None:
-    """Delete a note."""
+    """Move a note to the trash."""
     await service.delete_note(
-        session, owner_id=user_id, note_id=note_id, expected_version=expected_version(if_match)
+        session, access=access, note_id=note_id, expected_version=expected_version(if_match)
     )
+
+
+async def move_note(
+    session: SessionDep,
+    access: PersonalAccess,
+    note_id: NoteId,
+    data: ItemMove,
+    response: Response,
+    if_match: IfMatch = None,
+) -> NoteRead:
+    """Move a note to another workspace where you are an editor."""
+    note = await service.move_note(
+        session,
+        access=access,
+        note_id=note_id,
+        target=data.workspace_id,
+        expected_version=expected_version(if_match),
+    )
+    response.headers["ETag"] = etag(note.version)
+    return note
+
+
+def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
+    """The notes operations under `prefix`, acting where the `access` dependency says;
+    `suffix` keeps route names (operation ids) unique."""
+    router = APIRouter(
+        prefix=prefix,
+        tags=["notes"],
+        route_class=JSONRoute,
+        responses=error_responses(401, 404, 422) if suffix else error_responses(401, 422),
+    )
+
+    def add(method: str, path: str, endpoint: Any, **options: Any) -> None:
+        router.add_api_route(
+            path,
+            rebound(endpoint, access=access),
+            methods=[method],
+            name=f"{endpoint.__name__}{suffix}",
+            **options,
+        )
+
+    created_headers = {
+        **ETAG_HEADER,
+        "Location": {
+            "description": "The new note's URL, under the path style of the request.",
+            "required": True,
+            "schema": {"type": "string"},
+        },
+    }
+    one_note = {**_ONE_NOTE, **_WRITE_ERRORS}
+    add("GET", "", list_notes)
+    add(
+        "POST",
+        "",
+        create_note,
+        status_code=status.HTTP_201_CREATED,
+        response_model=NoteRead,
+        responses={201: {"headers": created_headers}, **error_responses(400, 403, 409, 413, 415)},
+    )
+    add(
+        "GET",
+        "/{note_id}",
+        read_note,
+        responses={
+            **_ONE_NOTE,
+            304: {"description": "Not modified", "headers": ETAG_HEADER},
+            **_ITEM_ERRORS,
+        },
+    )
+    add(
+        "GET",
+        "/{note_id}/html",
+        render_note,
+        # Not HTMLResponse: FastAPI would document the error bodies as text/html too.
+        response_class=Response,
+        responses={
+            **_ITEM_ERRORS,
+            200: {
+                "description": "A sanitised HTML fragment",
+                "content": {"text/html": {"schema": {"type": "string"}}},
+                "headers": ETAG_HEADER,
+            },
+        },
+    )
+    add("PUT", "/{note_id}", replace_note, responses=one_note)
+    add("PATCH", "/{note_id}", update_note, responses=one_note)
+    add(
+        "DELETE",
+        "/{note_id}",
+        delete_note,
+        status_code=status.HTTP_204_NO_CONTENT,
+        responses=error_responses(403, 404, 412),
+    )
+    add("POST", "/{note_id}/move", move_note, responses=one_note)
+    for method, path, endpoint, options in LINK_ROUTES:
+        add(method, path, endpoint, **options)
+    return router
+
+
+routers = (
+    build_router("/notes", access=PersonalAccess),
+    build_router(
+        "/workspaces/{workspace_id}/notes", access=WorkspaceAccess, suffix="_in_workspace"
+    ),
+)

@@ -1,9 +1,9 @@
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from teamnotes.kit.fields import Timestamp, Title, omittable, verbatim
+from teamnotes.kit.fields import FutureTimestamp, Timestamp, Title, omittable, verbatim
 
 Content = Annotated[str, verbatim(100_000)]
 
@@ -33,8 +33,32 @@ class NoteUpdate(BaseModel):
 
 class NoteRead(BaseModel):
     id: uuid.UUID
+    workspace_id: uuid.UUID
     title: str
     content: str
     created_at: Timestamp
     updated_at: Timestamp
+    created_by: str
+    updated_by: str
     version: int
+
+
+class LinkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expires_at: FutureTimestamp | None = None
+
+
+class LinkRead(BaseModel):
+    id: uuid.UUID
+    token: str
+    path: str = Field(description="Where the link answers: `/p/{token}`.")
+    created_by: str
+    created_at: Timestamp
+    expires_at: Timestamp | None
+
+
+class PublicNote(BaseModel):
+    title: str
+    content: str
+    updated_at: Timestamp

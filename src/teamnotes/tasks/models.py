@@ -4,15 +4,14 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from teamnotes.kit.authorship import WorkspaceItem, live_index
 from teamnotes.kit.db import Base, UTCDateTime, sortable_text
 
 
-class Task(Base):
+class Task(WorkspaceItem, Base):
     __tablename__ = "task"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    # The user id from the token (see Note.owner_id): no foreign key on purpose.
-    owner_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(sortable_text(200))
     description: Mapped[str | None] = mapped_column(String(1000))
     completed: Mapped[bool] = mapped_column(Boolean)
@@ -28,13 +27,15 @@ class Task(Base):
     search_title: Mapped[str] = mapped_column(Text, server_default="")
     search_body: Mapped[str] = mapped_column(Text, server_default="")
 
-    # One index per sort order, each ending in id, the tie-break of every list; the
-    # default list (by order) also has one per status.
+    # One index per sort order of the live tasks, each ending in id, the tie-break of
+    # every list; the default list (by order) also has one per status; one for the
+    # change feed.
     __table_args__ = (
-        Index("ix_task_owner_order", "owner_id", "order", "id"),
-        Index("ix_task_owner_completed_order", "owner_id", "completed", "order", "id"),
-        Index("ix_task_owner_created", "owner_id", "created_at", "id"),
-        Index("ix_task_owner_updated", "owner_id", "updated_at", "id"),
-        Index("ix_task_owner_title", "owner_id", "title", "id"),
-        Index("ix_task_owner_due", "owner_id", "due_at", "id"),
+        live_index("ix_task_workspace_order", "workspace_id", "order", "id"),
+        live_index("ix_task_workspace_completed_order", "workspace_id", "completed", "order", "id"),
+        live_index("ix_task_workspace_created", "workspace_id", "created_at", "id"),
+        live_index("ix_task_workspace_updated", "workspace_id", "updated_at", "id"),
+        live_index("ix_task_workspace_title", "workspace_id", "title", "id"),
+        live_index("ix_task_workspace_due", "workspace_id", "due_at", "id"),
+        Index("ix_task_workspace_change", "workspace_id", "change_seq"),
     )

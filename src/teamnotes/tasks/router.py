@@ -1,17 +1,18 @@
 """The tasks routes, built once per path style from one set of handlers.
 
-`/tasks…` takes the user from the token; `/api/{user_id}/tasks…` serves frontends
-built against user-scoped paths, and answers 404 for any `{user_id}` but the
-caller's, exactly like a task that does not exist.
+`/tasks…` acts in the caller's personal workspace; `/api/{user_id}/tasks…` too, for
+frontends built against user-scoped paths, answering 404 for any `{user_id}` but the
+caller's, exactly like a task that does not exist; `/workspaces/{workspace_id}/tasks…`
+acts in the path's workspace (API.md §7).
 """
 
 from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, params, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 
-from teamnotes.auth.dependencies import CurrentUserId
+from teamnotes.auth.dependencies import CurrentPrincipal
 from teamnotes.kit.conditional import (
     ETAG_HEADER,
     IfMatch,
@@ -24,7 +25,7 @@ from teamnotes.kit.db import SessionDep
 from teamnotes.kit.errors import error_responses
 from teamnotes.kit.idempotency import IdempotencyKeyHeader, create_once
 from teamnotes.kit.pagination import Page, PageDep
-from teamnotes.kit.routing import JSONRoute
+from teamnotes.kit.routing import JSONRoute, rebound
 from teamnotes.kit.search import SearchQuery
 from teamnotes.tasks import service
 from teamnotes.tasks.schemas import (
@@ -36,16 +37,19 @@ from teamnotes.tasks.schemas import (
     TaskStatus,
     TaskUpdate,
 )
+from teamnotes.workspaces.dependencies import PersonalAccess, WorkspaceAccess, personal_access
+from teamnotes.workspaces.gate import Access
+from teamnotes.workspaces.schemas import ItemMove
 
 TaskId = Annotated[str, Path(description="The task's id (a UUID); any other text is 404.")]
 _ITEM_ERRORS = error_responses(404)
-_WRITE_ERRORS = error_responses(400, 404, 412, 413, 415)
+_WRITE_ERRORS = error_responses(400, 403, 404, 412, 413, 415)
 _ONE_TASK: dict[int | str, dict[str, Any]] = {200: {"headers": ETAG_HEADER}}
 
 
 async def list_tasks(
     session: SessionDep,
-    user_id: CurrentUserId,
+    access: PersonalAccess,
     page: PageDep,
     status: Annotated[TaskStatus, Query(description="Which tasks, by completion.")] = "all",
     q: SearchQuery = None,
@@ -57,15 +61,15 @@ async def list_tasks(
         ),
     ] = None,
 ) -> Page[TaskRead]:
-    """List the caller's tasks, or search them with `q`."""
+    """List the workspace's tasks, or search them with `q`."""
     return await service.list_tasks(
-        session, owner_id=user_id, page=page, status=status, sort=sort, query=q
+        session, access=access, page=page, status=status, sort=sort, query=q
     )
 
 
 async def create_task(
     session: SessionDep,
-    user_id: CurrentUserId,
+    access: PersonalAccess,
     data: TaskCreate,
     request: Request,
     idempotency_key: IdempotencyKeyHeader = None,
@@ -76,24 +80,25 @@ async def create_task(
     collection = quote(request.url.path)
     return await create_once(
         session,
-        owner_id=user_id,
+        owner_id=access.user_id,
+        workspace_id=access.workspace_id,
         key=idempotency_key,
         operation="create_task",
         request=data,
-        create=lambda: service.create_task(session, owner_id=user_id, data=data),
+        create=lambda: service.create_task(session, access=access, data=data),
         location=lambda task: f"{collection}/{task.id}",
     )
 
 
 async def read_task(
     session: SessionDep,
-    user_id: CurrentUserId,
+    access: PersonalAccess,
     task_id: TaskId,
     response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> TaskRead:
     """Read one task."""
-    task = await service.get_task(session, owner_id=user_id, task_id=task_id)
+    task = await service.get_task(session, access=access, task_id=task_id)
     if cached := not_modified(if_none_match, task.version):
         return cached  # type: ignore[return-value]
     response.headers["ETag"] = etag(task.version)
@@ -102,7 +107,7 @@ async def read_task(
 
 async def _update(
     session: SessionDep,
-    user_id: str,
+    access: Access,
     task_id: str,
     data: TaskReplace | TaskUpdate,
     if_match: str | None,
@@ -110,7 +115,7 @@ async def _update(
 ) -> TaskRead:
     task = await service.update_task(
         session,
-        owner_id=user_id,
+        access=access,
         task_id=task_id,
         data=data,
         expected_version=expected_version(if_match),
@@ -121,26 +126,26 @@ async def _update(
 
 async def replace_task(
     session: SessionDep,
-    user_id: CurrentUserId,
+    access: PersonalAccess,
     task_id: TaskId,
     data: TaskReplace,
     response: Response,
     if_match: IfMatch = None,
 ) -> TaskRead:
     """Replace a task: fields left out take their creation defaults, but `order` stays."""
-    return await _update(session, user_id, task_id, data, if_match, response)
+    return await _update(session, access, task_id, data, if_match, response)
 
 
 async def update_task(
     session: SessionDep,
-    user_id: CurrentUserId,
+    access: PersonalAccess,
     task_id: TaskId,
     data: TaskUpdate,
     response: Response,
     if_match: IfMatch = None,
 ) -> TaskRead:
     """Change some of a task's fields; `null` clears `description` and `due_at`."""
-    return await _update(session, user_id, task_id, data, if_match, response)
+    return await _update(session, access, task_id, data, if_match, response)
 
 
 # The toggle's body is optional: None when none (or an empty one) was sent. It is
@@ -151,7 +156,7 @@ _OPTIONAL_BODY = Body(None)
 
 async def complete_task(
     session: SessionDep,
-    user_id: CurrentUserId,
+    access: PersonalAccess,
     task_id: TaskId,
     response: Response,
     data: TaskCompletion = _OPTIONAL_BODY,
@@ -160,7 +165,7 @@ async def complete_task(
     """Toggle `completed` (no body, or `{}`), or set it (`{"completed": true}`)."""
     task = await service.complete_task(
         session,
-        owner_id=user_id,
+        access=access,
         task_id=task_id,
         data=data,
         expected_version=expected_version(if_match),
@@ -170,31 +175,58 @@ async def complete_task(
 
 
 async def delete_task(
-    session: SessionDep, user_id: CurrentUserId, task_id: TaskId, if_match: IfMatch = None
+    session: SessionDep, access: PersonalAccess, task_id: TaskId, if_match: IfMatch = None
 ) -> None:
-    """Delete a task."""
+    """Move a task to the trash."""
     await service.delete_task(
-        session, owner_id=user_id, task_id=task_id, expected_version=expected_version(if_match)
+        session, access=access, task_id=task_id, expected_version=expected_version(if_match)
     )
 
 
-def _build_router(
+async def move_task(
+    session: SessionDep,
+    access: PersonalAccess,
+    task_id: TaskId,
+    data: ItemMove,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TaskRead:
+    """Move a task to another workspace where you are an editor; it goes last there."""
+    task = await service.move_task(
+        session,
+        access=access,
+        task_id=task_id,
+        target=data.workspace_id,
+        expected_version=expected_version(if_match),
+    )
+    response.headers["ETag"] = etag(task.version)
+    return task
+
+
+def build_router(
     prefix: str,
     *,
     tag: str,
+    access: Any = PersonalAccess,
     suffix: str = "",
-    dependencies: Sequence[params.Depends] = (),
     errors: Sequence[int] = (401, 422),
 ) -> APIRouter:
-    """The seven operations under `prefix`; `suffix` keeps route names (operation ids)
-    unique, `errors` are the statuses every route may answer."""
+    """The task operations under `prefix`, acting where the `access` dependency says;
+    `suffix` keeps route names (operation ids) unique, `errors` are the statuses every
+    route may answer."""
     router = APIRouter(
-        prefix=prefix,
-        tags=[tag],
-        route_class=JSONRoute,
-        responses=error_responses(*errors),
-        dependencies=dependencies,
+        prefix=prefix, tags=[tag], route_class=JSONRoute, responses=error_responses(*errors)
     )
+
+    def add(method: str, path: str, endpoint: Any, **options: Any) -> None:
+        router.add_api_route(
+            path,
+            rebound(endpoint, access=access),
+            methods=[method],
+            name=f"{endpoint.__name__}{suffix}",
+            **options,
+        )
+
     created_headers = {
         **ETAG_HEADER,
         "Location": {
@@ -203,56 +235,67 @@ def _build_router(
             "schema": {"type": "string"},
         },
     }
-    router.get("", name=f"list_tasks{suffix}")(list_tasks)
-    router.post(
+    add("GET", "", list_tasks)
+    add(
+        "POST",
         "",
-        name=f"create_task{suffix}",
+        create_task,
         status_code=status.HTTP_201_CREATED,
         response_model=TaskRead,
-        responses={201: {"headers": created_headers}, **error_responses(400, 409, 413, 415)},
-    )(create_task)
-    router.get(
+        responses={201: {"headers": created_headers}, **error_responses(400, 403, 409, 413, 415)},
+    )
+    add(
+        "GET",
         "/{task_id}",
-        name=f"read_task{suffix}",
+        read_task,
         responses={
             **_ONE_TASK,
             **_ITEM_ERRORS,
             304: {"description": "Not modified", "headers": ETAG_HEADER},
         },
-    )(read_task)
-    one_task = {**_ONE_TASK, **_WRITE_ERRORS}
-    router.put("/{task_id}", name=f"replace_task{suffix}", responses=one_task)(replace_task)
-    router.patch("/{task_id}", name=f"update_task{suffix}", responses=one_task)(update_task)
-    router.patch("/{task_id}/complete", name=f"complete_task{suffix}", responses=one_task)(
-        complete_task
     )
-    router.delete(
+    one_task = {**_ONE_TASK, **_WRITE_ERRORS}
+    add("PUT", "/{task_id}", replace_task, responses=one_task)
+    add("PATCH", "/{task_id}", update_task, responses=one_task)
+    add("PATCH", "/{task_id}/complete", complete_task, responses=one_task)
+    add(
+        "DELETE",
         "/{task_id}",
-        name=f"delete_task{suffix}",
+        delete_task,
         status_code=status.HTTP_204_NO_CONTENT,
-        responses=error_responses(404, 412),
-    )(delete_task)
+        responses=error_responses(403, 404, 412),
+    )
+    add("POST", "/{task_id}/move", move_task, responses=one_task)
     return router
 
 
-async def _path_user_is_caller(
+async def user_scoped_access(
+    request: Request,
+    principal: CurrentPrincipal,
     user_id: Annotated[str, Path(description="The caller's own user id; any other is 404.")],
-    caller: CurrentUserId,
-) -> None:
+) -> Access:
     """`/api/{user_id}/…` belongs to the caller alone: anyone else's is not found."""
-    if user_id != caller:
+    if user_id != principal.id:
         raise service.TaskNotFound()
+    return await personal_access(request, principal)
 
 
-# Two routers, both included by the app itself: FastAPI walks nested routers on every
+# Included by the app itself, not nested: FastAPI walks nested routers on every
 # request, so one level fewer is measurably cheaper.
 routers = (
-    _build_router("/tasks", tag="tasks"),
-    _build_router(
+    build_router("/tasks", tag="tasks"),
+    build_router(
         "/api/{user_id}/tasks",
         tag="tasks (user-scoped paths)",
+        access=Annotated[Access, Depends(user_scoped_access)],
         suffix="_user_scoped",
-        dependencies=[Depends(_path_user_is_caller)],
+        errors=(401, 404, 422),
+    ),
+    build_router(
+        "/workspaces/{workspace_id}/tasks",
+        tag="tasks",
+        access=WorkspaceAccess,
+        suffix="_in_workspace",
         errors=(401, 404, 422),
     ),
 )

@@ -134,6 +134,7 @@ class TaskCompletion(BaseModel):
 
 class TaskRead(BaseModel):
     id: uuid.UUID
+    workspace_id: uuid.UUID
     title: str
     description: str | None
     completed: bool
@@ -142,4 +143,6 @@ class TaskRead(BaseModel):
     created_at: Timestamp
     updated_at: Timestamp
     completed_at: Timestamp | None
+    created_by: str
+    updated_by: str
     version: int

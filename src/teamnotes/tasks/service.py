@@ -1,5 +1,6 @@
-"""Tasks: the rules of API.md §4, every statement scoped to its owner."""
+"""Tasks: the rules of API.md §4, every statement through the workspace gate."""
 
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -9,8 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from teamnotes.kit.db import UTCDateTime, utcnow
 from teamnotes.kit.errors import NotFound
-from teamnotes.kit.ids import new_id
-from teamnotes.kit.owned import OwnedRows
 from teamnotes.kit.pagination import Page, PageParams
 from teamnotes.kit.search import indexed, search_for
 from teamnotes.tasks.models import Task
@@ -24,17 +23,16 @@ from teamnotes.tasks.schemas import (
     TaskStatus,
     TaskUpdate,
 )
+from teamnotes.workspaces.gate import Access
+from teamnotes.workspaces.items import WorkspaceItems
 
 
 class TaskNotFound(NotFound):
     detail = "Task not found"
 
 
-_tasks = OwnedRows(Task, TaskRead, TaskNotFound)
-_c = _tasks.table.c
-
-# Namespaces this application's two-key advisory locks (pg_advisory_xact_lock(int, int)).
-_ORDER_LOCK = 0x7A5C
+tasks = WorkspaceItems(Task, TaskRead, TaskNotFound)
+_c = tasks.table.c
 
 
 def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:
@@ -44,81 +42,64 @@ def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:
 async def list_tasks(
     session: AsyncSession,
     *,
-    owner_id: str,
+    access: Access,
     page: PageParams,
     status: TaskStatus,
     sort: TaskSort | None,
     query: str | None,
 ) -> Page[TaskRead]:
-    """A page of the owner's tasks with the given status, matching `query` when given,
+    """A page of the workspace's tasks with the given status, matching `query` when given,
     in the requested order (by default `order`, or the best matches first)."""
     where = None if status == "all" else _c.completed == (status == "completed")
-    search = search_for(_tasks.table, session.get_bind().dialect.name, query)
+    search = search_for(tasks.table, session.get_bind().dialect.name, query)
     if sort is None and search is None:
         sort = "order"
-    return await _tasks.page(
-        session, owner_id=owner_id, page=page, sort=sort, where=where, search=search
+    return await tasks.page(
+        session, access=access, page=page, sort=sort, where=where, search=search
     )
 
 
-async def get_task(session: AsyncSession, *, owner_id: str, task_id: str) -> TaskRead:
-    """One of the owner's tasks; TaskNotFound for any other id."""
-    return await _tasks.get(session, owner_id=owner_id, item_id=task_id)
+async def get_task(session: AsyncSession, *, access: Access, task_id: str) -> TaskRead:
+    """One of the workspace's tasks; TaskNotFound for any other id."""
+    return await tasks.get(session, access=access, item_id=task_id)
 
 
-async def create_task(session: AsyncSession, *, owner_id: str, data: TaskCreate) -> TaskRead:
-    """A new task, at version 1; without an `order`, after the owner's last one."""
-    values: dict[str, Any] = data.model_dump(exclude={"order"})
-    if "order" in data.model_fields_set:
-        values["order"] = data.order
-    else:
-        await _serialize_default_order(session, owner_id=owner_id)
-        values["order"] = _next_order(owner_id)
-    # Taken after the lock, so that ids and creation times follow the orders handed out.
-    now = utcnow()
-    return await _tasks.insert(
-        session,
-        values={
-            **values,
-            "id": new_id(),
-            "owner_id": owner_id,
-            "created_at": now,
-            "updated_at": now,
-            "completed_at": now if data.completed else None,
-            "version": 1,
-            **_indexed(values),
-        },
-    )
+async def create_task(session: AsyncSession, *, access: Access, data: TaskCreate) -> TaskRead:
+    """A new task, at version 1; without an `order`, after the workspace's last one.
 
-
-async def _serialize_default_order(session: AsyncSession, *, owner_id: str) -> None:
-    """Make concurrent creates of one owner read the largest order one at a time.
-
-    Held until the transaction ends, so each create sees the ones before it committed.
-    On SQLite, taking the connection is enough: every write goes through the one writer
-    connection, which takes the database's write lock when it begins (BEGIN IMMEDIATE).
+    The default order is read inside the insert, after the gate has taken the
+    workspace's writer lock, so concurrent creates each see the ones before them.
     """
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        lock = func.pg_advisory_xact_lock(_ORDER_LOCK, func.hashtext(owner_id))
-        await connection.execute(select(lock))
+    values: dict[str, Any] = data.model_dump(exclude={"order"})
+    values["order"] = data.order if "order" in data.model_fields_set else _next_order(access)
+    return await tasks.insert(
+        session,
+        access=access,
+        values=values | _indexed(values),
+        stamped=lambda now: {"completed_at": now if data.completed else None},
+    )
 
 
-def _next_order(owner_id: str) -> ColumnElement[int]:
-    """One more than the owner's largest order (1 for the first), kept within int32."""
+def _next_order(access: Access) -> ColumnElement[int]:
+    """One more than the largest order of the workspace's live tasks (1 for the first),
+    kept within int32; tasks in the trash do not count (API.md §9)."""
     largest = func.max(_c.order)
     next_order = case(
         (largest.is_(None), 1),
         (largest < INT32_MAX, largest + 1),
         else_=INT32_MAX,
     )
-    return select(next_order).where(_c.owner_id == owner_id).scalar_subquery()
+    return (
+        select(next_order)
+        .where(_c.workspace_id == access.workspace_id, _c.deleted_at.is_(None))
+        .scalar_subquery()
+    )
 
 
 async def update_task(
     session: AsyncSession,
     *,
-    owner_id: str,
+    access: Access,
     task_id: str,
     data: TaskReplace | TaskUpdate,
     expected_version: int | None,
@@ -135,9 +116,9 @@ async def update_task(
     derived: dict[str, Any] = _indexed(changes)
     if "completed" in changes:
         derived["completed_at"] = _completed_at(changes["completed"], now)
-    return await _tasks.update(
+    return await tasks.update(
         session,
-        owner_id=owner_id,
+        access=access,
         item_id=task_id,
         changes=changes,
         derived=derived,
@@ -149,7 +130,7 @@ async def update_task(
 async def complete_task(
     session: AsyncSession,
     *,
-    owner_id: str,
+    access: Access,
     task_id: str,
     data: TaskCompletion | None,
     expected_version: int | None,
@@ -158,16 +139,16 @@ async def complete_task(
     if data is not None and "completed" in data.model_fields_set:
         return await update_task(
             session,
-            owner_id=owner_id,
+            access=access,
             task_id=task_id,
             data=TaskUpdate(completed=data.completed),
             expected_version=expected_version,
         )
     now = utcnow()
     # One statement reads and flips the stored value, so concurrent toggles each count.
-    return await _tasks.update(
+    return await tasks.update(
         session,
-        owner_id=owner_id,
+        access=access,
         item_id=task_id,
         changes={"completed": not_(_c.completed)},
         derived={"completed_at": case((_c.completed, null()), else_=_utc(now))},
@@ -189,9 +170,30 @@ def _utc(value: datetime) -> ColumnElement[datetime]:
 
 
 async def delete_task(
-    session: AsyncSession, *, owner_id: str, task_id: str, expected_version: int | None
+    session: AsyncSession, *, access: Access, task_id: str, expected_version: int | None
 ) -> None:
-    """Delete one of the owner's tasks."""
-    await _tasks.delete(
-        session, owner_id=owner_id, item_id=task_id, expected_version=expected_version
+    """Delete one of the workspace's tasks."""
+    await tasks.trash(
+        session, access=access, item_id=task_id, expected_version=expected_version, now=utcnow()
+    )
+
+
+async def move_task(
+    session: AsyncSession,
+    *,
+    access: Access,
+    task_id: str,
+    target: uuid.UUID,
+    expected_version: int | None,
+) -> TaskRead:
+    """Move a task to another workspace, where it goes last."""
+    destination = Access(access.principal, target, "editor")
+    return await tasks.move(
+        session,
+        access=access,
+        item_id=task_id,
+        target=target,
+        expected_version=expected_version,
+        now=utcnow(),
+        placed={"order": _next_order(destination)},
     )

@@ -1,0 +1,136 @@
+"""The access gate: every read and write of a workspace's rows goes through it.
+
+A request acts as an `Access`: a caller, a workspace, and the role its route needs
+(`workspaces.policy`). The gate turns that into conditions that ride along in the
+statement itself, so checking costs no round trip of its own:
+
+- in the caller's personal workspace nothing more is needed: its id is derived from
+  the caller's (`personal_workspace_id`), no one else can be a member, and its rows
+  go when the account goes;
+- in any other workspace, an `EXISTS` on the caller's membership with a role at
+  least the one needed.
+
+A foreign id is therefore simply not found. Only when a statement finds nothing does
+the gate look closer (`explain`), to tell the caller apart: an account that no longer
+exists (401), a workspace they do not belong to (404), a role too low (403), or, when
+none of these, the item itself is missing and the caller says so.
+
+Writes start with `begin_write`: one UPDATE of the workspace row that checks the
+role and takes the next position of the workspace's change feed. Its row lock
+serialises the workspace's writers until commit, so positions are handed out in
+commit order and a feed reader can never see a later one before an earlier one.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal, cast
+
+from sqlalchemy import ColumnElement, Table, and_, exists, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from teamnotes.auth.principal import Principal
+from teamnotes.kit.errors import Forbidden, InvalidToken, NotFound
+from teamnotes.workspaces.models import Membership, Workspace
+
+Role = Literal["viewer", "editor", "admin", "owner"]
+ROLES: tuple[Role, ...] = ("viewer", "editor", "admin", "owner")
+RANK: dict[str, int] = {role: rank for rank, role in enumerate(ROLES)}
+
+# Personal workspaces are named after their owner's id, in a namespace of their own.
+_PERSONAL = uuid.UUID("6f3c0c1e-64a4-5d0b-9a3e-7e2b1f6d4c21")
+
+_workspace = cast(Table, Workspace.__table__)
+_membership = cast(Table, Membership.__table__)
+
+
+class WorkspaceNotFound(NotFound):
+    detail = "Workspace not found"
+
+
+class RoleTooLow(Forbidden):
+    detail = "Your role in this workspace does not allow this"
+
+
+def personal_workspace_id(user_id: str) -> uuid.UUID:
+    """The id of a user's personal workspace, the same on every process and engine."""
+    return uuid.uuid5(_PERSONAL, user_id)
+
+
+def at_least(role: Role) -> tuple[Role, ...]:
+    return ROLES[RANK[role] :]
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """A caller acting in a workspace with the role a route needs."""
+
+    principal: Principal
+    workspace_id: uuid.UUID
+    role: Role
+
+    @property
+    def user_id(self) -> str:
+        return self.principal.id
+
+    @property
+    def personal(self) -> bool:
+        return self.workspace_id == personal_workspace_id(self.principal.id)
+
+    def needing(self, role: Role) -> "Access":
+        return Access(self.principal, self.workspace_id, role)
+
+
+def is_member(workspace_id: object, user_id: str, role: Role = "viewer") -> ColumnElement[bool]:
+    """The caller is a member of the workspace with at least `role`."""
+    return exists().where(
+        _membership.c.workspace_id == workspace_id,
+        _membership.c.user_id == user_id,
+        _membership.c.role.in_(at_least(role)),
+    )
+
+
+def admits(access: Access) -> list[ColumnElement[bool]]:
+    """What must hold for the caller to act in the workspace with its role."""
+    if access.personal:
+        return []
+    return [is_member(access.workspace_id, access.user_id, access.role)]
+
+
+async def begin_write(session: AsyncSession, access: Access) -> int:
+    """Check the role for a write and take the workspace's next feed position."""
+    workspace = _workspace.c
+    statement = (
+        update(_workspace)
+        .where(workspace.id == access.workspace_id, *admits(access))
+        .values(change_seq=workspace.change_seq + 1)
+        .returning(workspace.change_seq)
+    )
+    position = (await session.execute(statement)).scalar_one_or_none()
+    if position is None:
+        await explain(session, access)
+        raise WorkspaceNotFound()  # gone since: deleted by a concurrent request
+    return int(position)
+
+
+async def explain(session: AsyncSession, access: Access) -> None:
+    """Raise why a gated statement found nothing; return if the caller may act."""
+    role = await role_of(session, access.workspace_id, access.user_id)
+    if role is None:
+        if not await is_alive(session, access.user_id):
+            raise InvalidToken()  # the account was deleted; its tokens go with it
+        raise WorkspaceNotFound()
+    if RANK[role] < RANK[access.role]:
+        raise RoleTooLow()
+
+
+async def role_of(session: AsyncSession, workspace_id: uuid.UUID, user_id: str) -> Role | None:
+    statement = select(_membership.c.role).where(
+        _membership.c.workspace_id == workspace_id, _membership.c.user_id == user_id
+    )
+    return cast(Role | None, (await session.execute(statement)).scalar_one_or_none())
+
+
+async def is_alive(session: AsyncSession, user_id: str) -> bool:
+    """An account lives exactly as long as its personal workspace."""
+    statement = select(literal(True)).where(and_(_workspace.c.id == personal_workspace_id(user_id)))
+    return (await session.execute(statement)).scalar_one_or_none() is not None

@@ -1,0 +1,304 @@
+"""Notes and tasks as rows of a workspace, every statement through the gate.
+
+Reads select columns and map rows straight onto the response schema, one round
+trip each; the gate's condition rides along in the statement. Writes take the
+workspace's next feed position first (`gate.begin_write`), then change the row in
+one conditional statement that records who made the change and at which position.
+Deleting moves an item to the trash (`deleted_at`): it keeps its row and version,
+and every read here leaves it out.
+"""
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Generic, TypeVar, cast
+
+from pydantic import BaseModel
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from teamnotes.kit.db import Base, utcnow
+from teamnotes.kit.errors import NotFound, PreconditionFailed
+from teamnotes.kit.ids import new_id, parse_id
+from teamnotes.kit.pagination import Page, PageParams
+from teamnotes.kit.search import Search
+from teamnotes.workspaces import gate
+from teamnotes.workspaces.gate import Access
+
+ReadT = TypeVar("ReadT", bound=BaseModel)
+
+
+class WorkspaceItems(Generic[ReadT]):
+    def __init__(self, model: type[Base], read: type[ReadT], not_found: type[NotFound]) -> None:
+        self.model = model
+        self.read = read
+        self.not_found = not_found
+        self.table = cast(Table, model.__table__)
+        # Labelled with the schema's field names: a column may be stored under another
+        # name (a task's `order`, a reserved word, is the column `position`).
+        self.columns = [self.table.c[name].label(name) for name in read.model_fields]
+        self.c = self.table.c
+        self.id = self.c.id
+        self.version = self.c.version
+        self.live = self.c.deleted_at.is_(None)
+        # The hottest reads, built once: SQLAlchemy then reuses their cache keys as well
+        # as their compiled forms, instead of rebuilding both for every request.
+        one = select(*self.columns).where(
+            self.id == bindparam("item_id"),
+            self.c.workspace_id == bindparam("workspace_id"),
+            self.live,
+        )
+        self._get_personal = one
+        self._get_shared = one.where(
+            gate.is_member(bindparam("workspace_id"), bindparam("user_id"))  # type: ignore[arg-type]
+        )
+
+    def in_workspace(self, access: Access) -> Select[Any]:
+        """The columns of the response schema, for the live rows the caller may read."""
+        return select(*self.columns).where(
+            self.c.workspace_id == access.workspace_id, self.live, *gate.admits(access)
+        )
+
+    def _row(self, row: Any) -> ReadT:
+        return self.read.model_validate(row._mapping)
+
+    def _id(self, item_id: str) -> uuid.UUID:
+        parsed = parse_id(item_id)
+        if parsed is None:
+            raise self.not_found()
+        return parsed
+
+    async def get(self, session: AsyncSession, *, access: Access, item_id: str) -> ReadT:
+        key = self._id(item_id)
+        statement = self._get_personal if access.personal else self._get_shared
+        parameters = {
+            "item_id": key,
+            "workspace_id": access.workspace_id,
+            "user_id": access.user_id,
+        }
+        row = (await session.execute(statement, parameters)).one_or_none()
+        if row is None:
+            await gate.explain(session, access.needing("viewer"))
+            raise self.not_found()
+        return self._row(row)
+
+    async def page(
+        self,
+        session: AsyncSession,
+        *,
+        access: Access,
+        page: PageParams,
+        sort: str | None,
+        where: ColumnElement[bool] | None = None,
+        search: Search | None = None,
+    ) -> Page[ReadT]:
+        """One page and the total in one round trip (a window count beside each row).
+
+        `sort` names a column, `-` first for descending; the id breaks ties in the
+        same direction, so paging walks a total order. Nulls come last either way.
+        With a search and no sort, rows come by relevance, then id.
+        """
+        statement = self.in_workspace(access)
+        if where is not None:
+            statement = statement.where(where)
+        if search is not None:
+            statement = search.apply(statement)
+        if sort is not None:
+            order = self._order(sort)
+        elif search is not None:
+            order = (search.rank(), self.id.asc())
+        else:
+            raise ValueError("a page needs a sort order or a search")
+        rows = (
+            await session.execute(
+                statement.add_columns(func.count().over().label("_total"))
+                .order_by(*order)
+                .limit(page.limit)
+                .offset(page.offset)
+            )
+        ).all()
+        if rows:
+            total = rows[0]._total
+        else:
+            # Nothing to show: make sure the caller may look before saying so.
+            await gate.explain(session, access)
+            counted = statement.with_only_columns(func.count()).order_by(None)
+            total = 0 if page.offset == 0 else (await session.execute(counted)).scalar_one()
+        return Page(
+            items=[self._row(row) for row in rows],
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
+        )
+
+    def _order(self, sort: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+        descending = sort.startswith("-")
+        column = self.c[sort.removeprefix("-")]
+        key = column.desc() if descending else column.asc()
+        if column.nullable:
+            key = key.nulls_last()
+        return key, self.id.desc() if descending else self.id.asc()
+
+    def authorship(self, access: Access, position: int) -> dict[str, Any]:
+        """What every write records: where, by whom, at which feed position."""
+        return {"updated_by": access.user_id, "change_seq": position}
+
+    async def insert(
+        self,
+        session: AsyncSession,
+        *,
+        access: Access,
+        values: Mapping[str, Any],
+        stamped: Callable[[datetime], Mapping[str, Any]] | None = None,
+    ) -> ReadT:
+        """A new item at version 1. Its id and time are taken once the workspace's
+        writers are held, so they follow the order in which writes commit; `stamped`
+        gives the fields that follow from that time."""
+        position = await gate.begin_write(session, access)
+        now = utcnow()
+        statement = (
+            insert(self.table)
+            .values(
+                **values,
+                **(stamped(now) if stamped else {}),
+                id=new_id(),
+                created_at=now,
+                updated_at=now,
+                version=1,
+                workspace_id=access.workspace_id,
+                created_by=access.user_id,
+                **self.authorship(access, position),
+            )
+            .returning(*self.columns)
+        )
+        return self._row((await session.execute(statement)).one())
+
+    async def update(
+        self,
+        session: AsyncSession,
+        *,
+        access: Access,
+        item_id: str,
+        changes: Mapping[str, Any],
+        expected_version: int | None,
+        now: datetime,
+        derived: Mapping[str, Any] | None = None,
+        changed: ColumnElement[bool] | None = None,
+    ) -> ReadT:
+        """Apply `changes` (and what follows from them, `derived`) in one conditional
+        UPDATE. Version and updated_at move only when something changes: by default
+        when any of `changes` differs from the row.
+
+        Zero rows updated means: not found, a stale If-Match (412), or nothing to
+        change; one read of the row tells which.
+        """
+        key = self._id(item_id)
+        position = await gate.begin_write(session, access)
+        if changed is None:
+            changed = or_(
+                false(), *(self.c[name].is_distinct_from(value) for name, value in changes.items())
+            )
+        conditions = [self.id == key, self.c.workspace_id == access.workspace_id, self.live]
+        if expected_version is not None:
+            conditions.append(self.version == expected_version)
+        statement = (
+            update(self.table)
+            .where(*conditions, changed)
+            .values(
+                **changes,
+                **(derived or {}),
+                **self.authorship(access, position),
+                updated_at=now,
+                version=self.version + 1,
+            )
+            .returning(*self.columns)
+        )
+        row = (await session.execute(statement)).one_or_none()
+        if row is not None:
+            return self._row(row)
+        current = await self.get(session, access=access, item_id=item_id)
+        if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
+            raise PreconditionFailed()
+        return current
+
+    async def trash(
+        self,
+        session: AsyncSession,
+        *,
+        access: Access,
+        item_id: str,
+        expected_version: int | None,
+        now: datetime,
+    ) -> None:
+        """Move an item to the trash: out of every read, its version kept."""
+        key = self._id(item_id)
+        position = await gate.begin_write(session, access)
+        conditions = [self.id == key, self.c.workspace_id == access.workspace_id, self.live]
+        if expected_version is not None:
+            conditions.append(self.version == expected_version)
+        statement = (
+            update(self.table)
+            .where(*conditions)
+            .values(deleted_at=now, deleted_by=access.user_id, change_seq=position)
+            .returning(self.id)
+        )
+        if (await session.execute(statement)).one_or_none() is None:
+            await self.get(session, access=access, item_id=item_id)  # 404 when gone
+            raise PreconditionFailed()
+
+    async def move(
+        self,
+        session: AsyncSession,
+        *,
+        access: Access,
+        item_id: str,
+        target: uuid.UUID,
+        expected_version: int | None,
+        now: datetime,
+        placed: Mapping[str, Any] | None = None,
+    ) -> ReadT:
+        """Move an item to another workspace where the caller is an editor too.
+
+        Both workspaces' writers are held (in id order, so two opposite moves cannot
+        deadlock); `placed` are the fields the item takes in its new workspace.
+        """
+        key = self._id(item_id)
+        destination = Access(access.principal, target, "editor")
+        if target == access.workspace_id:
+            return await self.get(session, access=access, item_id=item_id)
+        first, second = sorted((access, destination), key=lambda each: each.workspace_id.bytes)
+        positions = {
+            first.workspace_id: await gate.begin_write(session, first),
+            second.workspace_id: await gate.begin_write(session, second),
+        }
+        conditions = [self.id == key, self.c.workspace_id == access.workspace_id, self.live]
+        if expected_version is not None:
+            conditions.append(self.version == expected_version)
+        statement = (
+            update(self.table)
+            .where(*conditions)
+            .values(
+                **(placed or {}),
+                **self.authorship(destination, positions[target]),
+                workspace_id=target,
+                updated_at=now,
+                version=self.version + 1,
+            )
+            .returning(*self.columns)
+        )
+        row = (await session.execute(statement)).one_or_none()
+        if row is None:
+            await self.get(session, access=access, item_id=item_id)  # 404 when gone
+            raise PreconditionFailed()
+        return self._row(row)
