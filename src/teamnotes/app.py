@@ -19,7 +19,8 @@ from teamnotes.health import router as health_router
 from teamnotes.kit.cors import ContractCORSMiddleware
 from teamnotes.kit.db import Database, is_memory_sqlite
 from teamnotes.kit.docs import install_docs
-from teamnotes.kit.errors import install_error_handlers
+from teamnotes.kit.errors import error_responses
+from teamnotes.kit.handlers import install_error_handlers
 from teamnotes.kit.logs import configure_logging
 from teamnotes.kit.metrics import router as metrics_router
 from teamnotes.kit.metrics import sample_pools_forever
@@ -52,7 +53,11 @@ def external_verifier(settings: Settings) -> ExternalVerifier | None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    database = Database(settings.database_url, pool_size=settings.db_pool_size)
+    database = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -93,8 +98,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.refresh_reuse_grace = timedelta(seconds=settings.refresh_reuse_grace)
 
     install_error_handlers(app)
-    for router in (health_router, auth_router, notes_router, *tasks_routers):
-        app.include_router(router)
+    app.include_router(health_router)
+    # Every route of these reads or writes the database, which may be out of reach.
+    for router in (auth_router, notes_router, *tasks_routers):
+        app.include_router(router, responses=error_responses(503))
     if settings.metrics:
         app.include_router(metrics_router)
     if settings.docs:

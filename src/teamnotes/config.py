@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     metrics: bool = True
     shutdown_timeout: int = Field(20, gt=0, description="seconds for in-flight requests")
     db_pool_size: int = Field(10, gt=0)
+    # How long a request waits for a database connection (on SQLite, its turn at the
+    # one writer) before it answers 503.
+    db_pool_timeout: float = Field(30.0, gt=0, description="seconds")
 
     @field_validator("cors_origins", "jwt_algorithms", "trusted_proxies", mode="before")
     @classmethod
