@@ -24,7 +24,7 @@ from teamnotes.kit.handlers import install_error_handlers
 from teamnotes.kit.logs import configure_logging
 from teamnotes.kit.metrics import router as metrics_router
 from teamnotes.kit.metrics import sample_pools_forever
-from teamnotes.kit.middleware import RequestContextMiddleware
+from teamnotes.kit.middleware import HeadAsGet, RequestContextMiddleware
 from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes.router import router as notes_router
 from teamnotes.tasks.router import routers as tasks_routers
@@ -107,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.docs:
         install_docs(app)
 
+    # Innermost: routes see HEAD as GET, the layers around them still see HEAD.
+    app.add_middleware(HeadAsGet)
     # Added last, runs first: request ids and error bodies cover CORS refusals too.
     app.add_middleware(
         ContractCORSMiddleware,

@@ -113,15 +113,19 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 def _allowed_methods(request: Request) -> str:
     """Every method some route answers at this path. Starlette's own Allow names only
-    the first route that matched the path: `DELETE /notes` would say `GET` alone."""
+    the first route that matched the path: `DELETE /notes` would say `GET` alone.
+    HEAD goes wherever GET does (kit.middleware answers it as a GET)."""
     routes = request.app.router.routes
-    return ", ".join(
+    allowed = {
         method
         for method in _METHODS
         if any(
             route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
         )
-    )
+    }
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    return ", ".join(method for method in _METHODS if method in allowed)
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:
