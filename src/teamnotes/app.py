@@ -43,7 +43,12 @@ def external_verifier(settings: Settings) -> ExternalVerifier | None:
     assert settings.jwt_issuer
     assert settings.jwt_audience
     return ExternalVerifier(
-        KeySet(settings.jwt_jwks_url, refetch_cooldown=settings.jwks_refetch_cooldown),
+        KeySet(
+            settings.jwt_jwks_url,
+            refetch_cooldown=settings.jwks_refetch_cooldown,
+            fetch_timeout=settings.jwks_fetch_timeout,
+            max_age=settings.jwks_max_age,
+        ),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         algorithms=settings.jwt_algorithms,
@@ -58,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool_size=settings.db_pool_size,
         pool_timeout=settings.db_pool_timeout,
     )
+    verifier = external_verifier(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -70,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if sampler is not None:
                 sampler.cancel()
+            if verifier is not None:
+                await verifier.key_set.close()
             await database.dispose()
 
     app = FastAPI(
@@ -90,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl),
     )
     app.state.token_issuer = issuer
-    app.state.authenticator = Authenticator(issuer, external_verifier(settings))
+    app.state.authenticator = Authenticator(issuer, verifier)
     app.state.login_failures = failure_store(settings.redis_url)
     app.state.trusted_proxies = [
         ipaddress.ip_network(proxy, strict=False) for proxy in settings.trusted_proxies
