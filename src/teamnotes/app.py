@@ -20,11 +20,12 @@ from teamnotes.health import router as health_router
 from teamnotes.kit.cors import ContractCORSMiddleware
 from teamnotes.kit.db import Database, is_memory_sqlite
 from teamnotes.kit.docs import install_docs
-from teamnotes.kit.errors import install_error_handlers
+from teamnotes.kit.errors import error_responses
+from teamnotes.kit.handlers import install_error_handlers
 from teamnotes.kit.logs import configure_logging
 from teamnotes.kit.metrics import router as metrics_router
 from teamnotes.kit.metrics import sample_pools_forever
-from teamnotes.kit.middleware import RequestContextMiddleware
+from teamnotes.kit.middleware import HeadAsGet, RequestContextMiddleware
 from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes.links_router import public_router
 from teamnotes.notes.router import routers as notes_routers
@@ -45,7 +46,12 @@ def external_verifier(settings: Settings) -> ExternalVerifier | None:
     assert settings.jwt_issuer
     assert settings.jwt_audience
     return ExternalVerifier(
-        KeySet(settings.jwt_jwks_url, refetch_cooldown=settings.jwks_refetch_cooldown),
+        KeySet(
+            settings.jwt_jwks_url,
+            refetch_cooldown=settings.jwks_refetch_cooldown,
+            fetch_timeout=settings.jwks_fetch_timeout,
+            max_age=settings.jwks_max_age,
+        ),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         algorithms=settings.jwt_algorithms,
@@ -55,7 +61,12 @@ def external_verifier(settings: Settings) -> ExternalVerifier | None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    database = Database(settings.database_url, pool_size=settings.db_pool_size)
+    database = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+    )
+    verifier = external_verifier(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -68,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if sampler is not None:
                 sampler.cancel()
+            if verifier is not None:
+                await verifier.key_set.close()
             await database.dispose()
 
     app = FastAPI(
@@ -88,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl),
     )
     app.state.token_issuer = issuer
-    app.state.authenticator = Authenticator(issuer, external_verifier(settings))
+    app.state.authenticator = Authenticator(issuer, verifier)
     app.state.external_accounts = ExternalAccounts(database)
     app.state.invitation_ttl = timedelta(seconds=settings.invitation_ttl)
     app.state.login_failures = failure_store(settings.redis_url)
@@ -98,20 +111,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.refresh_reuse_grace = timedelta(seconds=settings.refresh_reuse_grace)
 
     install_error_handlers(app)
-    for router in (
-        health_router,
-        auth_router,
-        workspaces_router,
-        *notes_routers,
-        *tasks_routers,
-        public_router,
-    ):
-        app.include_router(router)
+    app.include_router(health_router)
+    # Every route of these reads or writes the database, which may be out of reach.
+    for router in (auth_router, workspaces_router, *notes_routers, *tasks_routers, public_router):
+        app.include_router(router, responses=error_responses(503))
     if settings.metrics:
         app.include_router(metrics_router)
     if settings.docs:
         install_docs(app)
 
+    # Innermost: routes see HEAD as GET, the layers around them still see HEAD.
+    app.add_middleware(HeadAsGet)
     # Added last, runs first: request ids and error bodies cover CORS refusals too.
     app.add_middleware(
         ContractCORSMiddleware,

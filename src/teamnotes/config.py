@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwt_algorithms: Annotated[list[str], NoDecode] = ["EdDSA", "ES256", "RS256"]
     jwks_refetch_cooldown: float = Field(30.0, ge=0, description="seconds")
+    # The longest any request waits for the provider to send its JWKS.
+    jwks_fetch_timeout: float = Field(2.0, gt=0, description="seconds")
+    # Cached keys older than this are refetched (in the background).
+    jwks_max_age: float = Field(3600.0, gt=0, description="seconds")
 
     # Login throttling counts live in the database, or in Redis when this is set.
     redis_url: str | None = None
@@ -52,6 +56,9 @@ class Settings(BaseSettings):
     metrics: bool = True
     shutdown_timeout: int = Field(20, gt=0, description="seconds for in-flight requests")
     db_pool_size: int = Field(10, gt=0)
+    # How long a request waits for a database connection (on SQLite, its turn at the
+    # one writer) before it answers 503.
+    db_pool_timeout: float = Field(30.0, gt=0, description="seconds")
 
     @field_validator("cors_origins", "jwt_algorithms", "trusted_proxies", mode="before")
     @classmethod

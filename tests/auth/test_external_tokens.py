@@ -95,14 +95,16 @@ def rsa_key(kid: str | None = None) -> SigningKey:
 
 class JWKSServer:
     """A JWKS endpoint on loopback, served from a thread: the document can change at any
-    time, the endpoint can be made to fail, and every request is counted."""
+    time, the endpoint can be made to fail or to hang, and every request is counted."""
 
     def __init__(self, keys: list[SigningKey]) -> None:
         self.keys = list(keys)
         self.failing = False
+        self.hanging = False  # read the request, then never answer (until stopped)
         self.body: bytes | None = None  # served instead of the key set when set
         self._requests = 0
         self._lock = threading.Lock()
+        self._released = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -110,6 +112,10 @@ class JWKSServer:
                 with server._lock:
                     server._requests += 1
                     failing, keys, body = server.failing, list(server.keys), server.body
+                    hanging = server.hanging
+                if hanging:
+                    server._released.wait()
+                    return
                 if failing:
                     self.send_error(500)
                     return
@@ -144,6 +150,7 @@ class JWKSServer:
     def stop(self) -> None:
         if self._running:
             self._running = False
+            self._released.set()
             self._httpd.shutdown()
             self._httpd.server_close()
             self._thread.join()

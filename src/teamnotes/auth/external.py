@@ -2,20 +2,21 @@
 
 Made for tokens like Better-Auth's JWT plugin issues (EdDSA/Ed25519 with a `kid`,
 no `typ`), and any provider signing with ES256 or RS256. The key set is fetched
-off the event loop and cached; an unknown `kid` triggers at most one refetch per
-cooldown (key rotation works without a restart, and forged kids cannot make us
-hammer the provider); a failed fetch keeps the keys we have. `jku` and `x5u`
-headers are never followed: keys come from the configured URL only.
+and cached; an unknown `kid` triggers at most one refetch per cooldown (key
+rotation works without a restart, and forged kids cannot make us hammer the
+provider); a failed fetch keeps the keys we have. No request waits longer than the
+fetch timeout for the provider, and a request whose key is cached never waits for
+it: an old cache is refreshed in the background. `jku` and `x5u` headers are never
+followed: keys come from the configured URL only.
 """
 
 import asyncio
-import json
 import logging
 import time
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import jwt
 from jwt import PyJWK, PyJWKSet
 
@@ -24,55 +25,92 @@ from teamnotes.kit.errors import InvalidToken
 log = logging.getLogger("teamnotes.auth")
 
 LEEWAY_SECONDS = 30
-_FETCH_TIMEOUT = 5.0
-# Keys older than this are refetched on the next use, so a key the provider has
-# withdrawn stops working; a failed refetch keeps the old keys.
-_MAX_AGE = 3600.0
-
-
-def _download(url: str) -> dict[str, Any]:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 (an operator-configured URL)
-    with urllib.request.urlopen(request, timeout=_FETCH_TIMEOUT) as response:  # noqa: S310
-        document = json.load(response)
-    if not isinstance(document, dict):
-        raise ValueError("a JWKS document is a JSON object")
-    return document
 
 
 class KeySet:
-    def __init__(self, url: str, *, refetch_cooldown: float) -> None:
+    """The provider's keys, fetched on first use and cached.
+
+    Keys older than `max_age` are refetched, so a key the provider has withdrawn
+    stops working; meanwhile, and when the refetch fails, the cached keys serve.
+    """
+
+    def __init__(
+        self, url: str, *, refetch_cooldown: float, fetch_timeout: float, max_age: float
+    ) -> None:
         self.url = url
         self.refetch_cooldown = refetch_cooldown
+        self.fetch_timeout = fetch_timeout
+        self.max_age = max_age
         self._keys: dict[str, PyJWK] = {}
-        self._fetched_at = -_MAX_AGE
+        self._fetched_at = -max_age
         self._attempted_at = -refetch_cooldown
-        self._lock = asyncio.Lock()
+        # One fetch at a time, shared by every request that needs it.
+        self._fetch: asyncio.Task[None] | None = None
+        # Made on first use, in the event loop; kept, because making one loads the
+        # CA bundle (tens of milliseconds of the loop's time).
+        self._client: httpx.AsyncClient | None = None
 
     async def key(self, kid: str | None) -> PyJWK | None:
-        if time.monotonic() - self._fetched_at > _MAX_AGE or self._find(kid) is None:
-            await self._refresh()
+        found = self._find(kid)
+        if found is not None:
+            if time.monotonic() - self._fetched_at > self.max_age:
+                self._start_fetch()
+            return found
+        fetch = self._start_fetch()
+        if fetch is not None:
+            # Shielded: a client that gives up does not cancel the fetch for the others.
+            # The fetch is itself bounded by the fetch timeout.
+            await asyncio.shield(fetch)
         return self._find(kid)
+
+    async def close(self) -> None:
+        """Cancel a fetch still under way, and close the connections (at shutdown)."""
+        if self._fetch is not None:
+            self._fetch.cancel()
+            await asyncio.wait([self._fetch])
+        if self._client is not None:
+            await self._client.aclose()
 
     def _find(self, kid: str | None) -> PyJWK | None:
         if kid is None:  # a provider with a single key may leave the kid out
             return next(iter(self._keys.values())) if len(self._keys) == 1 else None
         return self._keys.get(kid)
 
+    def _start_fetch(self) -> asyncio.Task[None] | None:
+        """The fetch under way, or a new one unless the last began within the cooldown."""
+        if self._fetch is not None and not self._fetch.done():
+            return self._fetch
+        if time.monotonic() - self._attempted_at < self.refetch_cooldown:
+            return None
+        self._attempted_at = time.monotonic()
+        self._fetch = asyncio.create_task(self._refresh())
+        return self._fetch
+
     async def _refresh(self) -> None:
-        async with self._lock:
-            if time.monotonic() - self._attempted_at < self.refetch_cooldown:
-                return
-            self._attempted_at = time.monotonic()
-            try:
-                document = await asyncio.to_thread(_download, self.url)
-                key_set = PyJWKSet.from_dict(document)
-            except Exception as error:
-                log.warning("JWKS fetch failed; keeping the cached keys", exc_info=error)
-                return
-            self._keys = {key.key_id: key for key in key_set.keys if key.key_id}
-            if not self._keys and len(key_set.keys) == 1:
-                self._keys = {"": key_set.keys[0]}
-            self._fetched_at = time.monotonic()
+        try:
+            # The whole exchange is bounded, not each read: a provider that accepts
+            # the connection and then trickles, or says nothing, is cut off all the same.
+            async with asyncio.timeout(self.fetch_timeout):
+                document = await self._download()
+            key_set = PyJWKSet.from_dict(document)
+        except Exception as error:
+            log.warning("JWKS fetch failed; keeping the cached keys", exc_info=error)
+            return
+        self._keys = {key.key_id: key for key in key_set.keys if key.key_id}
+        if not self._keys and len(key_set.keys) == 1:
+            self._keys = {"": key_set.keys[0]}
+        self._fetched_at = time.monotonic()
+
+    async def _download(self) -> dict[str, Any]:
+        if self._client is None:
+            # Redirects are the configured provider's own (to https, a moved endpoint).
+            self._client = httpx.AsyncClient(follow_redirects=True)
+        response = await self._client.get(self.url, headers={"Accept": "application/json"})
+        response.raise_for_status()
+        document = response.json()
+        if not isinstance(document, dict):
+            raise ValueError("a JWKS document is a JSON object")
+        return document
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,14 +135,18 @@ class Database:
     timeout does the queueing. Readers never block writers in WAL mode.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> None:
         self.url = async_url(url)
         self.dialect = self.url.split("+", 1)[0]
         if self.dialect == "sqlite":
             # A queue of one connection: for a file, the writer; in memory, the whole
             # database, which lives exactly as long as that connection stays in the pool.
             self.writer = create_async_engine(
-                self.url, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0
+                self.url,
+                poolclass=AsyncAdaptedQueuePool,
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=pool_timeout,
             )
             sqlite_connection_setup(self.writer, begin="BEGIN IMMEDIATE")
             if is_memory_sqlite(url):
@@ -152,13 +156,18 @@ class Database:
                 self.reader = create_async_engine(
                     self.url,
                     pool_size=pool_size,
+                    pool_timeout=pool_timeout,
                     pool_reset_on_return=None,
                     async_creator=inline_connector(str(make_url(self.url).database)),
                 )
                 sqlite_connection_setup(self.reader, begin=None)
         else:
             self.writer = self.reader = create_async_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                self.url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_timeout=pool_timeout,
+                pool_pre_ping=True,
             )
         self.read_session = async_sessionmaker(self.reader, expire_on_commit=False)
         self.write_session = async_sessionmaker(self.writer, expire_on_commit=False)

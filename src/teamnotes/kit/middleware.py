@@ -1,4 +1,5 @@
-"""The outermost layer: request ids, the body-size limit, crash rendering, access log."""
+"""The outer layers: request ids, the body-size limit, crash rendering, access log;
+and HEAD answered as GET."""
 
 import logging
 import re
@@ -138,6 +139,42 @@ class RequestContextMiddleware:
                 "user_id": state.get("user_id"),
             },
         )
+
+
+class HeadAsGet:
+    """Answers HEAD wherever GET is answered, as that GET would, without its body
+    (RFC 9110 §9.3.2): the same status and headers, Content-Length and ETag included.
+
+    FastAPI's routes answer only the methods they name. Running HEAD as GET here,
+    rather than naming HEAD on every route, covers routes added later and keeps HEAD
+    out of the OpenAPI document; where GET is not allowed either, HEAD gets its 405.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        as_get = {**scope, "method": "GET"}
+        body_sent = False
+
+        async def send_without_body(message: Message) -> None:
+            nonlocal body_sent
+            if message["type"] == "http.response.body":
+                if body_sent:
+                    return
+                body_sent = True
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        try:
+            await self.app(as_get, receive, send_without_body)
+        finally:
+            # What routing found (the route, for the access log and metrics) belongs
+            # to the request; its method stays HEAD.
+            scope.update((key, value) for key, value in as_get.items() if key != "method")
 
 
 async def _no_body() -> Message:
