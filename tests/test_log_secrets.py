@@ -6,7 +6,7 @@ import logging
 import secrets
 import traceback
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,22 +80,6 @@ async def failing_app(database_url: str, tmp_path: Path) -> AsyncIterator[FastAP
         application.add_api_route(path, handler, methods=["POST"], include_in_schema=False)
     async with application.router.lifespan_context(application):
         yield application
-
-
-@pytest.fixture
-def logged() -> Iterator[list[logging.LogRecord]]:
-    """Every record of the error and access logs (which do not propagate to root)."""
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = records.append  # type: ignore[method-assign]
-    loggers = [logging.getLogger(name) for name in ("teamnotes.errors", "teamnotes.access")]
-    for logger in loggers:
-        logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        for logger in loggers:
-            logger.removeHandler(handler)
 
 
 @pytest.mark.parametrize("path", list(FAILING_ROUTES))

@@ -21,8 +21,8 @@ from teamnotes.kit.db import Database, is_memory_sqlite
 from teamnotes.kit.docs import install_docs
 from teamnotes.kit.errors import install_error_handlers
 from teamnotes.kit.logs import configure_logging
+from teamnotes.kit.metrics import forget_this_process, sample_pools_forever
 from teamnotes.kit.metrics import router as metrics_router
-from teamnotes.kit.metrics import sample_pools_forever
 from teamnotes.kit.middleware import RequestContextMiddleware
 from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes.router import router as notes_router
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if sampler is not None:
                 sampler.cancel()
+                forget_this_process()
             await database.dispose()
 
     app = FastAPI(
