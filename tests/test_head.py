@@ -25,8 +25,8 @@ def assert_like_get(head: httpx.Response, get: httpx.Response, *, same_length: b
 
 
 @pytest.fixture
-def user(app: FastAPI) -> User:
-    return token_user(app)
+async def user(app: FastAPI) -> User:
+    return await token_user(app)
 
 
 class TestHead:

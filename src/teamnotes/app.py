@@ -23,8 +23,8 @@ from teamnotes.kit.docs import install_docs
 from teamnotes.kit.errors import error_responses
 from teamnotes.kit.handlers import install_error_handlers
 from teamnotes.kit.logs import configure_logging
+from teamnotes.kit.metrics import forget_this_process, sample_pools_forever
 from teamnotes.kit.metrics import router as metrics_router
-from teamnotes.kit.metrics import sample_pools_forever
 from teamnotes.kit.middleware import HeadAsGet, RequestContextMiddleware
 from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes.links_router import public_router
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if sampler is not None:
                 sampler.cancel()
+                forget_this_process()
             if verifier is not None:
                 await verifier.key_set.close()
             await database.dispose()

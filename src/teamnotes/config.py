@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
     metrics: bool = True
+    # The bearer token a scraper sends; unset, /metrics answers loopback clients only.
+    metrics_token: SecretStr | None = None
     shutdown_timeout: int = Field(20, gt=0, description="seconds for in-flight requests")
     db_pool_size: int = Field(10, gt=0)
     # How long a request waits for a database connection (on SQLite, its turn at the
@@ -73,6 +75,20 @@ class Settings(BaseSettings):
         # HS256 keys shorter than the hash output are brute-forceable (RFC 7518 §3.2).
         if value is not None and len(value.get_secret_value().encode()) < 32:
             raise ValueError("TEAMNOTES_JWT_SECRET must be at least 32 bytes long")
+        return value
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # Compose passes `${TEAMNOTES_METRICS_TOKEN:-}` through as an empty string.
+        return None if value == "" else value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _hard_to_guess(cls, value: SecretStr | None) -> SecretStr | None:
+        # /metrics has no login throttle: a short token could be guessed by trying.
+        if value is not None and len(value.get_secret_value()) < 24:
+            raise ValueError("TEAMNOTES_METRICS_TOKEN must be at least 24 characters long")
         return value
 
     @field_validator("jwt_algorithms")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
 
+from teamnotes.kit.driver_errors import hide_values_in_errors
 from teamnotes.kit.errors import AppError
 from teamnotes.kit.inline_sqlite import inline_connector
 
@@ -147,6 +148,7 @@ class Database:
                 pool_size=1,
                 max_overflow=0,
                 pool_timeout=pool_timeout,
+                hide_parameters=True,
             )
             sqlite_connection_setup(self.writer, begin="BEGIN IMMEDIATE")
             if is_memory_sqlite(url):
@@ -159,6 +161,7 @@ class Database:
                     pool_timeout=pool_timeout,
                     pool_reset_on_return=None,
                     async_creator=inline_connector(str(make_url(self.url).database)),
+                    hide_parameters=True,
                 )
                 sqlite_connection_setup(self.reader, begin=None)
         else:
@@ -168,7 +171,12 @@ class Database:
                 max_overflow=pool_size,
                 pool_timeout=pool_timeout,
                 pool_pre_ping=True,
+                hide_parameters=True,
             )
+        # Error messages name no parameters or row values (emails, password hashes,
+        # note content): the 500 path logs them in full.
+        for engine in {self.writer, self.reader}:
+            hide_values_in_errors(engine)
         self.read_session = async_sessionmaker(self.reader, expire_on_commit=False)
         self.write_session = async_sessionmaker(self.writer, expire_on_commit=False)
 

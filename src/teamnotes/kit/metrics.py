@@ -4,14 +4,20 @@
 worker starts, so every worker writes its samples there and a scrape, answered by
 whichever worker, aggregates them all. Labels are the route template, never a raw
 path or a user id, so the number of series stays bounded.
+
+The numbers are for the operator, not the world: with `TEAMNOTES_METRICS_TOKEN` set
+a scrape needs it as a bearer token; without one, only loopback clients get an answer.
 """
 
 import asyncio
+import hmac
+import ipaddress
 import os
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -20,9 +26,11 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+from pydantic import SecretStr
 
 from teamnotes.kit.db import Database
+from teamnotes.kit.errors import InvalidToken, NotAuthenticated, NotFound
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -84,14 +92,67 @@ async def sample_pools_forever(database: Database) -> None:
         await asyncio.sleep(_POOL_INTERVAL)
 
 
+def forget_this_process() -> None:
+    """Drop this worker's live gauges (in-flight requests, pools) as it exits."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
+def _forget_dead_processes(directory: Path) -> None:
+    # A worker killed outright never ran forget_this_process: without this, its last
+    # in-flight and pool numbers would stay in every sum. Its counters stay, as the
+    # requests it answered did happen.
+    pids = {path.stem.rpartition("_")[2] for path in directory.glob("gauge_live*_*.db")}
+    for pid in pids:
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            mark_process_dead(pid, str(directory))  # type: ignore[no-untyped-call]
+        except PermissionError:
+            pass  # alive, under another user
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def scraper_allowed(request: Request) -> None:
+    """The configured bearer token, or, with none configured, a loopback peer."""
+    token: SecretStr | None = request.app.state.settings.metrics_token
+    if token is None:
+        # The socket peer, never X-Forwarded-For, which any client can write.
+        if request.client is None or not _is_loopback(request.client.host):
+            raise NotFound()
+        return
+    scheme, _, sent = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not sent:
+        raise NotAuthenticated()
+    if not hmac.compare_digest(sent.encode(), token.get_secret_value().encode()):
+        raise InvalidToken()
+
+
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/metrics", response_class=Response, include_in_schema=False)
+@router.get(
+    "/metrics",
+    response_class=Response,
+    include_in_schema=False,
+    dependencies=[Depends(scraper_allowed)],
+)
 async def metrics(request: Request) -> Response:
     """Prometheus text exposition of every worker's metrics."""
     _sample_pools(request.app.state.database)
-    if os.environ.get(MULTIPROCESS_DIR):
+    if directory := os.environ.get(MULTIPROCESS_DIR):
+        _forget_dead_processes(Path(directory))
         registry = CollectorRegistry()
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         payload = generate_latest(registry)

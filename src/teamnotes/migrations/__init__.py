@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from teamnotes.kit.db import async_url, sqlite_connection_setup
+from teamnotes.kit.driver_errors import hide_values_in_errors
 
 # Any constant will do: it only has to be the same in every process of a deployment.
 _MIGRATION_LOCK_KEY = 0x7E4A_0A7E5
@@ -29,7 +30,9 @@ def head_revision() -> str | None:
 
 
 def migration_engine(database_url: str) -> AsyncEngine:
-    engine = create_async_engine(async_url(database_url), poolclass=NullPool)
+    # Error messages name no parameters or row values here either (see Database).
+    engine = create_async_engine(async_url(database_url), poolclass=NullPool, hide_parameters=True)
+    hide_values_in_errors(engine)
     if engine.dialect.name == "sqlite":
         # BEGIN IMMEDIATE makes a second process wait for the first one's migration.
         # Foreign keys stay off: SQLite cannot switch them inside a transaction, and
