@@ -9,10 +9,10 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from teamnotes import __version__
+from teamnotes.auth import throttle
 from teamnotes.auth.dependencies import Authenticator
 from teamnotes.auth.external import ExternalVerifier, KeySet
 from teamnotes.auth.router import router as auth_router
-from teamnotes.auth.throttle import failure_store
 from teamnotes.auth.tokens import TokenIssuer, load_or_create_secret
 from teamnotes.config import Settings, get_settings
 from teamnotes.health import router as health_router
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
     database = Database(settings.database_url, pool_size=settings.db_pool_size)
+    login_failures = throttle.failure_store(settings.redis_url, database.write_session)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if sampler is not None:
                 sampler.cancel()
+            await login_failures.close()
             await database.dispose()
 
     app = FastAPI(
@@ -86,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.token_issuer = issuer
     app.state.authenticator = Authenticator(issuer, external_verifier(settings))
-    app.state.login_failures = failure_store(settings.redis_url)
+    app.state.login_failures = login_failures
     app.state.trusted_proxies = [
         ipaddress.ip_network(proxy, strict=False) for proxy in settings.trusted_proxies
     ]
