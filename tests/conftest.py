@@ -98,6 +98,9 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "database_url": database_url,
         "data_dir": data_dir,
         "jwt_secret": TEST_SECRET,
+        # No purges at moments of their own in tests that own rows of every age;
+        # tests/test_housekeeping.py turns it on where it is the subject.
+        "housekeeping_interval": 0,
         **overrides,
     }
     return Settings.model_validate(values)

@@ -1,6 +1,7 @@
 """The application factory: settings in, a ready ASGI app out."""
 
 import asyncio
+import contextlib
 import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,8 @@ from teamnotes.auth.router import router as auth_router
 from teamnotes.auth.tokens import TokenIssuer, load_or_create_secret
 from teamnotes.config import Settings, get_settings
 from teamnotes.health import router as health_router
+from teamnotes.housekeeping import Job, run_periodically
+from teamnotes.kit import idempotency
 from teamnotes.kit.cors import ContractCORSMiddleware
 from teamnotes.kit.db import Database, is_memory_sqlite
 from teamnotes.kit.docs import install_docs
@@ -33,6 +36,13 @@ DESCRIPTION = """Markdown notes and a task list for every user.
 Authenticate with `Authorization: Bearer <token>` from `POST /auth/token`. Errors
 share one body: `{detail, error_code, field, request_id}`.
 """
+
+# What expires, purged by the server every TEAMNOTES_HOUSEKEEPING_INTERVAL seconds and
+# by `teamnotes purge`: one line per job.
+HOUSEKEEPING_JOBS = [
+    Job("idempotency_keys", idempotency.purge_expired),
+    Job("login_failures", throttle.purge_expired),
+]
 
 
 def external_verifier(settings: Settings) -> ExternalVerifier | None:
@@ -61,11 +71,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Nothing outlives this process's in-memory database: migrate it here.
             await upgrade_to_head(database.writer)
         sampler = asyncio.create_task(sample_pools_forever(database)) if settings.metrics else None
+        interval = timedelta(seconds=settings.housekeeping_interval)
+        housekeeper = (
+            asyncio.create_task(run_periodically(database, HOUSEKEEPING_JOBS, interval))
+            if interval
+            else None
+        )
         try:
             yield
         finally:
             if sampler is not None:
                 sampler.cancel()
+            if housekeeper is not None:
+                housekeeper.cancel()
+                # A purge cut off mid-way rolls back; the database goes only after it.
+                with contextlib.suppress(asyncio.CancelledError):
+                    await housekeeper
             await login_failures.close()
             await database.dispose()
 

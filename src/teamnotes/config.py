@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     metrics: bool = True
     shutdown_timeout: int = Field(20, gt=0, description="seconds for in-flight requests")
     db_pool_size: int = Field(10, gt=0)
+    housekeeping_interval: int = Field(300, ge=0, description="seconds; 0 turns it off")
 
     @field_validator("cors_origins", "jwt_algorithms", "trusted_proxies", mode="before")
     @classmethod

@@ -1,6 +1,7 @@
 """Every table, imported in one place so that Alembic sees the whole schema."""
 
 from teamnotes.auth.models import ExternalUser, LoginFailure, RefreshToken, User
+from teamnotes.housekeeping import HousekeepingRun
 from teamnotes.kit.db import Base
 from teamnotes.kit.idempotency import IdempotencyKey
 from teamnotes.notes.models import Note
@@ -9,6 +10,7 @@ from teamnotes.tasks.models import Task
 __all__ = [
     "Base",
     "ExternalUser",
+    "HousekeepingRun",
     "IdempotencyKey",
     "LoginFailure",
     "Note",

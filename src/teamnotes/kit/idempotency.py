@@ -112,13 +112,28 @@ async def create_once(
     return response
 
 
+async def purge_expired(session: AsyncSession, now: datetime) -> int:
+    """Delete the keys older than 24 hours, with their stored responses; how many went."""
+    result = await session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - LIFETIME)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def _claim(
     session: AsyncSession, *, owner_id: str, key: str, fingerprint: str
 ) -> Response | None:
     """None when this request now owns the key; else the response stored for it."""
     now = utcnow()
-    # Keys live 24 hours; whoever claims a key sweeps out every expired one.
-    await session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - LIFETIME))
+    # Keys live 24 hours. Housekeeping sweeps the expired ones now and then; this key,
+    # if it expired since, goes now, so that it is claimed afresh, not answered from.
+    await session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.owner_id == owner_id,
+            IdempotencyKey.key == key,
+            IdempotencyKey.created_at <= now - LIFETIME,
+        )
+    )
     claimed = await session.execute(
         insert_ignoring_conflict(session, IdempotencyKey)
         .values(owner_id=owner_id, key=key, fingerprint=fingerprint, created_at=now)
