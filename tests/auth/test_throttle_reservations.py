@@ -7,8 +7,11 @@ from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import insert
 
-from teamnotes.auth.throttle import throttle_keys
+from teamnotes.auth.models import LoginFailure
+from teamnotes.auth.throttle import lock_keys, throttle_keys
+from teamnotes.kit.db import utcnow
 from tests.auth.throttling import (
     REDIS_URL,
     WRONG,
@@ -90,6 +93,24 @@ class TestReservations:
             assert_rate_limited(await attempt(instances.two, address, email))
         for key in throttle_keys(email, address):
             assert await failures_counted(instances.one, key.name) == 5
+
+
+class TestDatabaseReservation:
+    async def test_an_attempt_that_waited_for_the_lock_is_told_to_retry_within_the_window(
+        self, app: FastAPI, names: Names
+    ) -> None:
+        email, address = names.email(), names.address()
+        keys = [key.name for key in throttle_keys(email, address)]
+        async with app.state.database.write_session() as holder, holder.begin():
+            connection = await holder.connection()
+            await lock_keys(connection, keys)
+            waiting = asyncio.create_task(attempt(app, address, email))
+            await asyncio.sleep(0.2)  # long enough for the attempt to wait on the lock
+            now = utcnow()
+            rows = [{"key": key, "failed_at": now} for key in keys for _ in range(5)]
+            await connection.execute(insert(LoginFailure), rows)
+        # Five failures newer than the attempt's arrival: their window is what is left.
+        assert_rate_limited(await waiting)
 
 
 # --- The Redis store's window ---------------------------------------------------------

@@ -16,7 +16,7 @@ the recorded failure.
 import hashlib
 import math
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn, Protocol
@@ -24,7 +24,7 @@ from typing import NoReturn, Protocol
 import coredis
 from coredis.typing import ValueT
 from sqlalchemy import delete, func, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from teamnotes.auth.models import LoginFailure
 from teamnotes.kit.db import utcnow
@@ -67,11 +67,27 @@ class FailureStore(Protocol):
 
 def _refuse(wait: timedelta) -> NoReturn:
     THROTTLED.inc()
-    raise RateLimited(max(1, math.ceil(wait.total_seconds())))
+    # Never beyond the window, even where the clocks of two hosts disagree.
+    raise RateLimited(max(1, math.ceil(min(wait, WINDOW).total_seconds())))
 
 
 def _lock_id(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), signed=True)
+
+
+async def lock_keys(connection: AsyncConnection, names: Iterable[str]) -> None:
+    """Hold back every other reservation of these keys until this transaction ends.
+
+    On PostgreSQL, an advisory lock per key, in a fixed order so that two transactions
+    never wait for each other; SQLite's write lock, held already, does it there.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    for lock in sorted({_lock_id(name) for name in names}):
+        await connection.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :lock)"),
+            {"space": _LOCK_SPACE, "lock": lock},
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +102,9 @@ class DatabaseFailureStore:
     """Failures as rows, each reserved in a short write transaction of its own.
 
     The transaction commits before the password is checked, so every process sees
-    the reservation. On PostgreSQL an advisory lock per key, taken in a fixed order,
-    makes the count and the insert one step; on SQLite the write lock does (each
-    process funnels writes through one connection, and the file lock queues them
-    across processes).
+    the reservation. Under `lock_keys` the count and the insert are one step: on
+    SQLite each process funnels writes through one connection, and the file lock
+    queues them across processes.
     """
 
     def __init__(self, write_session: async_sessionmaker[AsyncSession]) -> None:
@@ -98,12 +113,10 @@ class DatabaseFailureStore:
     async def reserve(self, keys: Sequence[ThrottleKey]) -> Reservation:
         allowed = {key.name: key.limit for key in keys}
         async with self._write_session() as session, session.begin():
-            if session.get_bind().dialect.name == "postgresql":
-                for lock in sorted({_lock_id(name) for name in allowed}):
-                    await session.execute(
-                        text("SELECT pg_advisory_xact_lock(:space, :lock)"),
-                        {"space": _LOCK_SPACE, "lock": lock},
-                    )
+            # The transaction begins here, and on SQLite takes the write lock with it.
+            connection = await session.connection()
+            await lock_keys(connection, allowed)
+            # Read the clock only under the locks: no failure counted here is newer.
             now = utcnow()
             counts = (
                 select(LoginFailure.key, func.count(), func.min(LoginFailure.failed_at))
