@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -74,22 +75,55 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return url
 
 
+@asynccontextmanager
+async def new_database(engine: str, directory: Path) -> AsyncIterator[str]:
+    """The URL of an empty database of one engine, with no schema yet: a file in
+    `directory`, or a PostgreSQL database dropped afterwards."""
+    if engine == "sqlite":
+        yield f"sqlite:///{directory / 'teamnotes.db'}"
+        return
+    name = f"teamnotes_test_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield _with_database(POSTGRES_URL, name)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
 def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
         "data_dir": data_dir,
         "jwt_secret": TEST_SECRET,
+        # No purges at moments of their own in tests that own rows of every age;
+        # tests/test_housekeeping.py turns it on where it is the subject.
+        "housekeeping_interval": 0,
         **overrides,
     }
     return Settings.model_validate(values)
+
+
+@asynccontextmanager
+async def running_app(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, **overrides: object
+) -> AsyncIterator[FastAPI]:
+    """Another app on the same database and secret, configured with `overrides`."""
+    application = create_app(
+        make_settings(database_url, tmp_path_factory.mktemp("data"), **overrides)
+    )
+    async with application.router.lifespan_context(application):
+        yield application
 
 
 @pytest.fixture(scope="session")
 async def app(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[FastAPI]:
-    application = create_app(make_settings(database_url, tmp_path_factory.mktemp("data")))
-    async with application.router.lifespan_context(application):
+    async with running_app(database_url, tmp_path_factory) as application:
         yield application
 
 

@@ -10,7 +10,6 @@ its test.
 import asyncio
 import contextlib
 import os
-import secrets
 import signal
 import socket
 import stat
@@ -21,13 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
 
 from teamnotes.migrations import head_revision, migration_engine
-from tests.conftest import BACKENDS, POSTGRES_URL, TEST_SECRET
+from tests.conftest import BACKENDS, TEST_SECRET, new_database
 from tests.factories import User, make_note, make_user
 
 pytestmark = pytest.mark.slow
@@ -167,19 +165,8 @@ def servers(tmp_path: Path) -> Iterator[Servers]:
 @pytest.fixture(params=BACKENDS)
 async def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """An empty database with no schema yet, of each engine."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    name = f"teamnotes_fresh_{secrets.token_hex(6)}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{POSTGRES_URL.rpartition('/')[0]}/{name}"
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with new_database(request.param, tmp_path) as url:
+        yield url
 
 
 async def schema_versions(database_url: str) -> list[str]:

@@ -1,6 +1,7 @@
 """The application factory: settings in, a ready ASGI app out."""
 
 import asyncio
+import contextlib
 import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,14 +10,16 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from teamnotes import __version__
+from teamnotes.auth import throttle
 from teamnotes.auth.dependencies import Authenticator
 from teamnotes.auth.external import ExternalVerifier, KeySet
 from teamnotes.auth.external_accounts import ExternalAccounts
 from teamnotes.auth.router import router as auth_router
-from teamnotes.auth.throttle import failure_store
 from teamnotes.auth.tokens import TokenIssuer, load_or_create_secret
 from teamnotes.config import Settings, get_settings
 from teamnotes.health import router as health_router
+from teamnotes.housekeeping import Job, run_periodically
+from teamnotes.kit import idempotency
 from teamnotes.kit.cors import ContractCORSMiddleware
 from teamnotes.kit.db import Database, is_memory_sqlite
 from teamnotes.kit.docs import install_docs
@@ -37,6 +40,13 @@ DESCRIPTION = """Markdown notes and task lists for people and teams.
 Authenticate with `Authorization: Bearer <token>` from `POST /auth/token`. Errors
 share one body: `{detail, error_code, field, request_id}`.
 """
+
+# What expires, purged by the server every TEAMNOTES_HOUSEKEEPING_INTERVAL seconds and
+# by `teamnotes purge`: one line per job.
+HOUSEKEEPING_JOBS = [
+    Job("idempotency_keys", idempotency.purge_expired),
+    Job("login_failures", throttle.purge_expired),
+]
 
 
 def external_verifier(settings: Settings) -> ExternalVerifier | None:
@@ -67,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool_timeout=settings.db_pool_timeout,
     )
     verifier = external_verifier(settings)
+    login_failures = throttle.failure_store(settings.redis_url, database.write_session)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -74,14 +85,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Nothing outlives this process's in-memory database: migrate it here.
             await upgrade_to_head(database.writer)
         sampler = asyncio.create_task(sample_pools_forever(database)) if settings.metrics else None
+        interval = timedelta(seconds=settings.housekeeping_interval)
+        housekeeper = (
+            asyncio.create_task(run_periodically(database, HOUSEKEEPING_JOBS, interval))
+            if interval
+            else None
+        )
         try:
             yield
         finally:
             if sampler is not None:
                 sampler.cancel()
                 forget_this_process()
+            if housekeeper is not None:
+                housekeeper.cancel()
+                # A purge cut off mid-way rolls back; the database goes only after it.
+                with contextlib.suppress(asyncio.CancelledError):
+                    await housekeeper
             if verifier is not None:
                 await verifier.key_set.close()
+            await login_failures.close()
             await database.dispose()
 
     app = FastAPI(
@@ -105,7 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.authenticator = Authenticator(issuer, verifier)
     app.state.external_accounts = ExternalAccounts(database)
     app.state.invitation_ttl = timedelta(seconds=settings.invitation_ttl)
-    app.state.login_failures = failure_store(settings.redis_url)
+    app.state.login_failures = login_failures
     app.state.trusted_proxies = [
         ipaddress.ip_network(proxy, strict=False) for proxy in settings.trusted_proxies
     ]

@@ -1,4 +1,4 @@
-"""The `teamnotes` command: serve, migrate, openapi."""
+"""The `teamnotes` command: serve, migrate, purge, openapi."""
 
 import argparse
 import asyncio
@@ -12,7 +12,8 @@ from pathlib import Path
 import uvicorn
 
 from teamnotes.config import get_settings
-from teamnotes.kit.db import is_memory_sqlite
+from teamnotes.housekeeping import run_once
+from teamnotes.kit.db import Database, is_memory_sqlite, utcnow
 from teamnotes.migrations import migration_engine, upgrade_to_head
 
 
@@ -64,6 +65,24 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
+async def _purge() -> dict[str, int]:
+    from teamnotes.app import HOUSEKEEPING_JOBS  # imports teamnotes.kit.metrics (see above)
+
+    settings = get_settings()
+    if is_memory_sqlite(settings.database_url):
+        return {}  # nothing outlives a process's in-memory database, this one's neither
+    database = Database(settings.database_url, pool_size=1)
+    try:
+        return await run_once(database, HOUSEKEEPING_JOBS, utcnow())
+    finally:
+        await database.dispose()
+
+
+def purge() -> None:
+    for job, removed in asyncio.run(_purge()).items():
+        print(f"{job}: {removed} removed")
+
+
 def openapi() -> None:
     from teamnotes.app import create_app
 
@@ -79,11 +98,14 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--port", type=int, default=8000)
     serve_parser.add_argument("--workers", type=int, default=1)
     commands.add_parser("migrate", help="apply pending database migrations")
+    commands.add_parser("purge", help="delete what has expired, now (the server does it too)")
     commands.add_parser("openapi", help="print the OpenAPI document as JSON")
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args.host, args.port, args.workers)
     elif args.command == "migrate":
         asyncio.run(_migrate())
+    elif args.command == "purge":
+        purge()
     else:
         openapi()

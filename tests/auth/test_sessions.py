@@ -16,26 +16,13 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
-from teamnotes.app import create_app
 from teamnotes.auth.models import RefreshToken
 from teamnotes.auth.tokens import TokenIssuer
 from teamnotes.kit.ids import new_id
-from tests.conftest import make_settings
+from tests.conftest import running_app
 from tests.factories import PASSWORD, unique_email
 
 PAIR_FIELDS = {"access_token", "token_type", "expires_in", "refresh_token"}
-
-
-@asynccontextmanager
-async def running_app(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory, **overrides: object
-) -> AsyncIterator[FastAPI]:
-    """Another app on the same database and secret, configured with `overrides`."""
-    application = create_app(
-        make_settings(database_url, tmp_path_factory.mktemp("data"), **overrides)
-    )
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 @asynccontextmanager

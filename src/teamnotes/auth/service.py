@@ -12,7 +12,7 @@ from teamnotes.auth.models import ExternalUser, RefreshToken, User
 from teamnotes.auth.passwords import dummy_hash, hash_password, verify_password
 from teamnotes.auth.principal import Principal
 from teamnotes.auth.schemas import TokenPair, UserCreate, UserRead, UserUpdate
-from teamnotes.auth.throttle import FailureStore, ThrottleKey, ensure_allowed, throttle_keys
+from teamnotes.auth.throttle import FailureStore, Reservation, ThrottleKey, throttle_keys
 from teamnotes.auth.tokens import TokenIssuer
 from teamnotes.kit.db import utcnow
 from teamnotes.kit.errors import AppError, EmailTaken, Forbidden, InvalidCredentials, InvalidToken
@@ -22,16 +22,10 @@ from teamnotes.workspaces import service as workspaces
 _READ_COLUMNS = (User.id, User.email, User.display_name, User.created_at)
 
 
-class PasswordRejected(InvalidCredentials):
-    # The failed check is counted for throttling: it must outlive the 401.
-    keeps_changes = True
-
-
 class CurrentPasswordRejected(AppError):
     status_code = 403
     error_code = "invalid_credentials"
     detail = "current_password is missing or wrong"
-    keeps_changes = True
 
 
 def _read(row: Any) -> UserRead:
@@ -68,30 +62,33 @@ async def register(session: AsyncSession, *, data: UserCreate) -> UserRead:
 
 async def _check_password(
     reader: AsyncSession,
-    writer: AsyncSession,
     *,
     store: FailureStore,
     keys: list[ThrottleKey],
     password_hash: str | None,
     password: str | None,
     rejected: type[AppError],
-) -> None:
-    """Verify a password under throttling; a failure is counted, then `rejected` raised.
+) -> Reservation:
+    """Verify a password under throttling: its failure is reserved first (RateLimited
+    when a key is full), and left standing when `rejected` is raised.
 
     A missing account verifies against a dummy hash, so that both failures cost the
-    same argon2 work and answer alike. The reader is closed once the limits are read.
+    same argon2 work and answer alike. The caller releases the returned reservation
+    in its writing transaction.
     """
-    await ensure_allowed(store, reader, keys)
-    # Done reading: give the connection back before the slow hash and before the writer
-    # takes one. On PostgreSQL both come from one pool, and requests that each held a
-    # reader while waiting for a writer could take every connection and wait forever.
+    # Done reading: give the connection back before the reservation takes a writer
+    # and before the slow hash. On PostgreSQL both come from one pool, and requests
+    # that each held a reader while waiting for a writer could take every connection
+    # and wait forever. The reservation commits on a connection of its own, which it
+    # gives back before the hash; the request's writer is not touched yet.
     await reader.close()
+    reservation = await store.reserve(keys)
     verified = password is not None and await verify_password(
         password_hash or dummy_hash(), password
     )
     if not verified or password_hash is None:
-        await store.record(writer, keys)
         raise rejected()
+    return reservation
 
 
 async def login(
@@ -111,16 +108,16 @@ async def login(
     """
     statement = select(User.id, User.password_hash).where(User.email == email)
     row = (await reader.execute(statement)).one_or_none()
-    await _check_password(
+    reservation = await _check_password(
         reader,
-        writer,
         store=store,
         keys=throttle_keys(email, address),
         password_hash=row.password_hash if row else None,
         password=password,
-        rejected=PasswordRejected,
+        rejected=InvalidCredentials,
     )
     assert row is not None
+    await reservation.release(writer)
     return await sessions.start_login(writer, issuer, user_id=row.id)
 
 
@@ -182,16 +179,17 @@ async def update_me(
     if "password" in data.model_fields_set:
         if not local_auth:
             raise Forbidden("Passwords are managed by the identity provider")
-        await _check_password(
+        reservation = await _check_password(
             reader,
-            writer,
             store=store,
             keys=throttle_keys(account.email, address),
             password_hash=account.password_hash,
             password=data.current_password if "current_password" in data.model_fields_set else None,
             rejected=CurrentPasswordRejected,
         )
+        # Hash before the writer's first statement, which takes SQLite's write lock.
         changes["password_hash"] = await hash_password(data.password)
+        await reservation.release(writer)
         await sessions.end_other_logins(
             writer, user_id=user_id, keep_session_id=principal.session_id
         )

@@ -67,11 +67,16 @@ def sortable_text(length: int) -> String:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
+def upsert(session: AsyncSession, model: type[Base]) -> Any:
+    """An INSERT that takes an ON CONFLICT clause, in the session's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(model)
+    return sqlite_insert(model)
+
+
 def insert_ignoring_conflict(session: AsyncSession, model: type[Base]) -> Any:
     """INSERT … ON CONFLICT DO NOTHING, in the session's dialect."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert(model).on_conflict_do_nothing()
-    return sqlite_insert(model).on_conflict_do_nothing()
+    return upsert(session, model).on_conflict_do_nothing()
 
 
 def utcnow() -> datetime:

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teamnotes.kit.conditional import etag
-from teamnotes.kit.db import Base, UTCDateTime, insert_ignoring_conflict, utcnow
+from teamnotes.kit.db import Base, UTCDateTime, upsert, utcnow
 from teamnotes.kit.errors import Conflict, ValidationFailed
 
 LIFETIME = timedelta(hours=24)
@@ -118,6 +118,14 @@ async def create_once(
     return response
 
 
+async def purge_expired(session: AsyncSession, now: datetime) -> int:
+    """Delete the keys older than 24 hours, with their stored responses; how many went."""
+    result = await session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - LIFETIME)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True, slots=True)
 class _Claim:
     owner_id: str
@@ -135,16 +143,16 @@ class _Claim:
 async def _claim(session: AsyncSession, claim: _Claim, *, fingerprint: str) -> Response | None:
     """None when this request now owns the key; else the response stored for it."""
     now = utcnow()
-    # Keys live 24 hours; whoever claims a key sweeps out every expired one.
-    await session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - LIFETIME))
+    fresh = {"fingerprint": fingerprint, "created_at": now}
+    # Keys live 24 hours. Housekeeping sweeps the expired ones now and then; one that
+    # expired since is claimed afresh here, in the same statement, not answered from.
     claimed = await session.execute(
-        insert_ignoring_conflict(session, IdempotencyKey)
-        .values(
-            owner_id=claim.owner_id,
-            workspace_id=claim.workspace_id,
-            key=claim.key,
-            fingerprint=fingerprint,
-            created_at=now,
+        upsert(session, IdempotencyKey)
+        .values(owner_id=claim.owner_id, workspace_id=claim.workspace_id, key=claim.key, **fresh)
+        .on_conflict_do_update(
+            index_elements=["owner_id", "workspace_id", "key"],
+            set_={**fresh, "status_code": None, "location": None, "etag": None, "body": None},
+            where=IdempotencyKey.created_at <= now - LIFETIME,
         )
         .returning(IdempotencyKey.key)
     )
