@@ -22,7 +22,7 @@ from sqlalchemy.types import TypeDecorator
 
 from teamnotes.kit.driver_errors import hide_values_in_errors
 from teamnotes.kit.errors import AppError
-from teamnotes.kit.inline_sqlite import inline_connector
+from teamnotes.kit.inline_sqlite import READ_BUSY_TIMEOUT_MS, inline_connector
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -106,7 +106,11 @@ def is_memory_sqlite(url: str) -> bool:
 
 
 def sqlite_connection_setup(
-    engine: AsyncEngine, *, begin: str | None, foreign_keys: bool = True
+    engine: AsyncEngine,
+    *,
+    begin: str | None,
+    foreign_keys: bool = True,
+    busy_timeout_ms: int = 15_000,
 ) -> None:
     """Pragmas on every connection, and explicit transactions (the aiosqlite recipe)."""
 
@@ -115,12 +119,13 @@ def sqlite_connection_setup(
         # Let SQLAlchemy's "begin" event below issue BEGIN, not pysqlite's own guesswork.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # First, so that the pragmas below wait no longer than it either.
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
         cursor.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL keeps every committed transaction across a crash of the
         # process (kill -9); only an OS crash or power loss can roll back the last ones.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
 
     if begin is None:
@@ -168,7 +173,9 @@ class Database:
                     async_creator=inline_connector(str(make_url(self.url).database)),
                     hide_parameters=True,
                 )
-                sqlite_connection_setup(self.reader, begin=None)
+                sqlite_connection_setup(
+                    self.reader, begin=None, busy_timeout_ms=READ_BUSY_TIMEOUT_MS
+                )
         else:
             self.writer = self.reader = create_async_engine(
                 self.url,

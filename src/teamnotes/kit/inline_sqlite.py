@@ -3,12 +3,17 @@
 aiosqlite hands every call (cursor, execute, fetch, close…) to a thread and back,
 and each round trip costs more than the work: a read by primary key takes
 microseconds in SQLite, the hops around it most of a millisecond. In WAL mode
-readers never wait for a lock, so a reading connection can run its calls inline;
+readers wait for no writer, so a reading connection can run its calls inline;
 writers keep the thread, because they may wait for another process's write lock.
 
 aiosqlite 0.22 (pinned) sends all work through one queue, which SQLAlchemy's
 adapter also uses directly; replacing that queue with one that runs each item at
-once, and not starting the thread, is the whole change.
+once, and not starting the thread, is the whole change. That queue is private to
+aiosqlite, so `inline_connector` checks it is there before any connection is made:
+another aiosqlite fails at start-up, not on the first read.
+
+The rare lock a reader does wait for, it waits for on the event loop: the reading
+engine gives these connections a busy timeout of `READ_BUSY_TIMEOUT_MS` only.
 """
 
 import asyncio
@@ -44,8 +49,28 @@ class InlineConnection(aiosqlite.Connection):
         return self._connect().__await__()  # no thread to start
 
 
+READ_BUSY_TIMEOUT_MS = 100
+"""How long an inline read may wait for a lock, blocking the event loop meanwhile.
+
+WAL readers wait only for an exclusive lock: another connection's exclusive locking
+mode, or the recovery after a crash. Past this the read fails instead."""
+
+
+def check_supported() -> None:
+    """Raise unless aiosqlite's Connection still has the queue this module replaces."""
+    probe = aiosqlite.Connection(partial(sqlite3.connect, ":memory:"), iter_chunk_size=64)
+    if not callable(getattr(getattr(probe, "_tx", None), "put_nowait", None)):
+        version = getattr(aiosqlite, "__version__", "?")
+        raise RuntimeError(
+            f"aiosqlite {version} is not supported by teamnotes' inline SQLite reader: "
+            "its Connection has no `_tx` queue with `put_nowait` to replace; "
+            "install the aiosqlite version that pyproject.toml pins"
+        )
+
+
 def inline_connector(path: str) -> Callable[[], Any]:
     """An `async_creator` for SQLAlchemy: connections that read on the event loop."""
+    check_supported()
 
     async def connect() -> aiosqlite.Connection:
         # The pool may close a connection from another thread than the loop's.

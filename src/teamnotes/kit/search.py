@@ -6,7 +6,9 @@ split on anything that is not a letter or a digit. They are stored beside each r
 (`search_title`, `search_body`) and the engines only index them:
 
 - SQLite: an FTS5 table over those columns (`unicode61 remove_diacritics 0`, so it
-  folds nothing more), kept in step by triggers, in the row's own transaction.
+  folds nothing more), kept in step by triggers, in the row's own transaction. It
+  follows each row by `search_key`, an integer column that only the migrations and
+  triggers know (never the rowid, which a table rebuild renumbers).
 - PostgreSQL: a GIN index over `array_to_tsvector` of the same words (taken as
   lexemes as they are: no parser, no dictionary).
 
@@ -119,15 +121,15 @@ class Search:
         )
         hits = (
             select(
-                fts.c.rowid.label("hit_rowid"),
+                fts.c.rowid.label("hit_key"),
                 func.bm25(literal_column(fts.name), 10.0, 1.0).label("relevance"),
             )
             .where(match)
             .cte("search_hits")
             .prefix_with("MATERIALIZED")
         )
-        own_rowid: ColumnElement[Any] = literal_column(f"{self.table.name}.rowid")
-        return statement.join(hits, hits.c.hit_rowid == own_rowid)
+        own_key: ColumnElement[Any] = literal_column(f"{self.table.name}.search_key")
+        return statement.join(hits, hits.c.hit_key == own_key)
 
     def _fts5_query(self) -> str:
         return " AND ".join(f'"{term}"*' for term in self.terms)

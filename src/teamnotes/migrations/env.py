@@ -13,10 +13,17 @@ from teamnotes.models import Base
 
 def _include_name(name: str | None, type_: str, _parents: object) -> bool:
     # Search indexes are engine-specific and live in the migrations only: SQLite's
-    # FTS5 tables (and their shadow tables), PostgreSQL's GIN expression indexes.
-    if type_ == "table" and name and "_fts" in name:
-        return False
-    return not (type_ == "index" and name and name.endswith("_search"))
+    # FTS5 tables (and their shadow tables) with the key column they follow and its
+    # unique index, PostgreSQL's GIN expression indexes.
+    if not name:
+        return True
+    if type_ == "table":
+        return "_fts" not in name
+    if type_ == "column":
+        return name != "search_key"
+    if type_ == "index":
+        return not name.endswith(("_search", "_search_key"))
+    return True
 
 
 def _run(connection: Connection) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from teamnotes.kit.db import UTCDateTime, sortable_text
+from teamnotes.migrations.types_v1 import sortable_text, utc_datetime
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -25,8 +25,8 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("display_name", sa.String(length=100), nullable=True),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", utc_datetime(), nullable=False),
+        sa.Column("updated_at", utc_datetime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_user")),
         sa.UniqueConstraint("email", name=op.f("uq_auth_user_email")),
     )
@@ -36,8 +36,8 @@ def upgrade() -> None:
         sa.Column("owner_id", sa.String(length=255), nullable=False),
         sa.Column("title", sortable_text(200), nullable=False),
         sa.Column("content", sa.Text(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", utc_datetime(), nullable=False),
+        sa.Column("updated_at", utc_datetime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_note")),
     )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from teamnotes.kit.db import UTCDateTime, sortable_text
+from teamnotes.migrations.types_v1 import sortable_text, utc_datetime
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -28,10 +28,10 @@ def upgrade() -> None:
         sa.Column("completed", sa.Boolean(), nullable=False),
         # The API's `order` (a reserved word in SQL).
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("due_at", UTCDateTime(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.Column("completed_at", UTCDateTime(), nullable=True),
+        sa.Column("due_at", utc_datetime(), nullable=True),
+        sa.Column("created_at", utc_datetime(), nullable=False),
+        sa.Column("updated_at", utc_datetime(), nullable=False),
+        sa.Column("completed_at", utc_datetime(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_task")),
     )

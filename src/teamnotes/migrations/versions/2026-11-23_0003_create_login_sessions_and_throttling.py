@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from teamnotes.kit.db import UTCDateTime
+from teamnotes.migrations.types_v1 import utc_datetime
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -25,10 +25,10 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("family_id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("expires_at", UTCDateTime(), nullable=False),
-        sa.Column("rotated_at", UTCDateTime(), nullable=True),
-        sa.Column("revoked_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", utc_datetime(), nullable=False),
+        sa.Column("expires_at", utc_datetime(), nullable=False),
+        sa.Column("rotated_at", utc_datetime(), nullable=True),
+        sa.Column("revoked_at", utc_datetime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["auth_user.id"],
@@ -43,14 +43,14 @@ def upgrade() -> None:
     op.create_table(
         "external_user",
         sa.Column("id", sa.String(length=255), nullable=False),
-        sa.Column("first_seen_at", UTCDateTime(), nullable=False),
+        sa.Column("first_seen_at", utc_datetime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_external_user")),
     )
     op.create_table(
         "login_failure",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("key", sa.String(length=400), nullable=False),
-        sa.Column("failed_at", UTCDateTime(), nullable=False),
+        sa.Column("failed_at", utc_datetime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failure")),
     )
     op.create_index("ix_login_failure_key_failed_at", "login_failure", ["key", "failed_at"])

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from teamnotes.kit.db import UTCDateTime
+from teamnotes.migrations.types_v1 import utc_datetime
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("owner_id", sa.String(length=255), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", utc_datetime(), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("location", sa.String(length=600), nullable=True),
         sa.Column("etag", sa.String(length=20), nullable=True),
