@@ -100,6 +100,18 @@ def create_search_triggers(table: str) -> None:
     _create_triggers(table, key="search_key", insert=False)
 
 
+def restore_search_triggers(table: str) -> None:
+    """After a batch migration rebuilt `table`: its FTS5 triggers again (SQLite only).
+
+    The index itself follows `search_key`, which the rebuilt table kept, so it stays.
+    """
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for trigger in ("insert", "delete", "update"):
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{trigger}")
+    create_search_triggers(table)
+
+
 def _create_fts(table: str, *, key: str) -> None:
     fts = f"{table}_fts"
     op.execute(

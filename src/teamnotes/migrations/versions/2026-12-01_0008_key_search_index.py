@@ -6,7 +6,7 @@ and `VACUUM` keeps, where the rowid is SQLite's to renumber. Rebuilt with the da
 in place; PostgreSQL's GIN index is on the row itself and needs nothing.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from teamnotes.migrations.search import key_search_index, unkey_search_index
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

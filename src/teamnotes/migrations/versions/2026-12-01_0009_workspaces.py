@@ -1,7 +1,7 @@
 """Workspaces: every note and task moves into its owner's personal workspace.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-01
 """
 
@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from teamnotes.kit.db import UTCDateTime, sortable_text
-from teamnotes.migrations.search import create_search_index, drop_search_index
+from teamnotes.migrations.search import restore_search_triggers
+from teamnotes.migrations.types_v1 import sortable_text, utc_datetime
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -51,9 +51,8 @@ def upgrade() -> None:
     with op.batch_alter_table("external_user") as batch:
         batch.add_column(sa.Column("email", sa.String(length=320), nullable=True))
         batch.add_column(sa.Column("display_name", sa.String(length=255), nullable=True))
-        batch.add_column(sa.Column("deleted_at", UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("deleted_at", utc_datetime(), nullable=True))
     for table in ITEMS:
-        drop_search_index(table)
         for name in _INDEXES[table]:
             op.drop_index(f"ix_{table}_owner_{name}", table_name=table)
         with op.batch_alter_table(table) as batch:
@@ -61,7 +60,7 @@ def upgrade() -> None:
             batch.add_column(sa.Column("created_by", sa.String(length=255), nullable=True))
             batch.add_column(sa.Column("updated_by", sa.String(length=255), nullable=True))
             batch.add_column(sa.Column("change_seq", sa.BigInteger(), nullable=True))
-            batch.add_column(sa.Column("deleted_at", UTCDateTime(), nullable=True))
+            batch.add_column(sa.Column("deleted_at", utc_datetime(), nullable=True))
             batch.add_column(sa.Column("deleted_by", sa.String(length=255), nullable=True))
     with op.batch_alter_table("idempotency_key") as batch:
         batch.add_column(sa.Column("workspace_id", sa.Uuid(), nullable=True))
@@ -87,7 +86,8 @@ def upgrade() -> None:
                 postgresql_where=_LIVE,
             )
         op.create_index(f"ix_{table}_workspace_change", table, ["workspace_id", "change_seq"])
-        create_search_index(table)
+        restore_search_triggers(table)
+    _create_public_links()
     with op.batch_alter_table("idempotency_key") as batch:
         batch.alter_column("workspace_id", nullable=False)
         batch.drop_constraint("pk_idempotency_key", type_="primary")
@@ -100,8 +100,8 @@ def _create_tables() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("name", sortable_text(100), nullable=False),
         sa.Column("personal_owner_id", sa.String(length=255), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", utc_datetime(), nullable=False),
+        sa.Column("updated_at", utc_datetime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("change_seq", sa.BigInteger(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workspace")),
@@ -112,7 +112,7 @@ def _create_tables() -> None:
         sa.Column("workspace_id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.String(length=255), nullable=False),
         sa.Column("role", sa.String(length=10), nullable=False),
-        sa.Column("joined_at", UTCDateTime(), nullable=False),
+        sa.Column("joined_at", utc_datetime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
             ["workspace.id"],
@@ -130,8 +130,8 @@ def _create_tables() -> None:
         sa.Column("role", sa.String(length=10), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("invited_by", sa.String(length=255), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", utc_datetime(), nullable=False),
+        sa.Column("expires_at", utc_datetime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
             ["workspace.id"],
@@ -144,15 +144,40 @@ def _create_tables() -> None:
     op.create_index("ix_invitation_workspace_created", "invitation", ["workspace_id", "created_at"])
 
 
+def _create_public_links() -> None:
+    op.create_table(
+        "public_link",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.Column("note_id", sa.Uuid(), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("created_by", sa.String(length=255), nullable=False),
+        sa.Column("created_at", utc_datetime(), nullable=False),
+        sa.Column("expires_at", utc_datetime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_public_link_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["note_id"], ["note.id"], name=op.f("fk_public_link_note_id_note"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_public_link")),
+        sa.UniqueConstraint("token", name=op.f("uq_public_link_token")),
+    )
+    op.create_index("ix_public_link_note_created", "public_link", ["note_id", "created_at"])
+
+
 def _move_into_personal_workspaces() -> None:
     """A personal workspace for every user known, and their items in it, numbered
     along the new change feed oldest change first."""
     bind = op.get_bind()
     users = sa.table(
-        "auth_user", sa.column("id", sa.Uuid()), sa.column("created_at", UTCDateTime())
+        "auth_user", sa.column("id", sa.Uuid()), sa.column("created_at", utc_datetime())
     )
     external = sa.table(
-        "external_user", sa.column("id", sa.String()), sa.column("first_seen_at", UTCDateTime())
+        "external_user", sa.column("id", sa.String()), sa.column("first_seen_at", utc_datetime())
     )
     since = {str(row.id): row.created_at for row in bind.execute(sa.select(users))}
     since |= {row.id: row.first_seen_at for row in bind.execute(sa.select(external))}
@@ -163,8 +188,8 @@ def _move_into_personal_workspaces() -> None:
     workspace = sa.table(
         "workspace",
         *(sa.column(name) for name in ("id", "name", "personal_owner_id", "version")),
-        sa.column("created_at", UTCDateTime()),
-        sa.column("updated_at", UTCDateTime()),
+        sa.column("created_at", utc_datetime()),
+        sa.column("updated_at", utc_datetime()),
         sa.column("change_seq", sa.BigInteger()),
     )
     membership = sa.table(
@@ -172,7 +197,7 @@ def _move_into_personal_workspaces() -> None:
         sa.column("workspace_id", sa.Uuid()),
         sa.column("user_id", sa.String()),
         sa.column("role", sa.String()),
-        sa.column("joined_at", UTCDateTime()),
+        sa.column("joined_at", utc_datetime()),
     )
     for user_id, moment in since.items():
         positions = _move_items(user_id)
@@ -203,7 +228,7 @@ def _move_items(user_id: str) -> int:
             table,
             sa.column("id", sa.Uuid()),
             sa.column("owner_id", sa.String()),
-            sa.column("updated_at", UTCDateTime()),
+            sa.column("updated_at", utc_datetime()),
             sa.column("workspace_id", sa.Uuid()),
             sa.column("created_by", sa.String()),
             sa.column("updated_by", sa.String()),
@@ -237,12 +262,12 @@ def _move_items(user_id: str) -> int:
 
 def downgrade() -> None:
     bind = op.get_bind()
+    op.drop_table("public_link")
     with op.batch_alter_table("idempotency_key") as batch:
         batch.drop_constraint("pk_idempotency_key", type_="primary")
         batch.create_primary_key("pk_idempotency_key", ["owner_id", "key"])
         batch.drop_column("workspace_id")
     for table in ITEMS:
-        drop_search_index(table)
         op.drop_index(f"ix_{table}_workspace_change", table_name=table)
         for name in _INDEXES[table]:
             op.drop_index(f"ix_{table}_workspace_{name}", table_name=table)
@@ -266,7 +291,7 @@ def downgrade() -> None:
                 batch.drop_column(column)
         for name, columns in _INDEXES[table].items():
             op.create_index(f"ix_{table}_owner_{name}", table, ["owner_id", *columns, "id"])
-        create_search_index(table)
+        restore_search_triggers(table)
     with op.batch_alter_table("external_user") as batch:
         for column in ("deleted_at", "display_name", "email"):
             batch.drop_column(column)
