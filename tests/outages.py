@@ -37,7 +37,7 @@ async def serving(url: str, data_dir: Path, **overrides: object) -> AsyncIterato
         application.router.lifespan_context(application),
         httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
     ):
-        yield Service(application, http, token_user(application))
+        yield Service(application, http, await token_user(application))
 
 
 def assert_unavailable(response: httpx.Response) -> None:

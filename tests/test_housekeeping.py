@@ -22,6 +22,7 @@ from teamnotes.config import get_settings
 from teamnotes.housekeeping import Job, run_due, run_once, run_periodically
 from teamnotes.kit.db import Database, utcnow
 from teamnotes.kit.idempotency import IdempotencyKey
+from teamnotes.workspaces.gate import personal_workspace_id
 from tests.conftest import BACKENDS, make_settings, migrate, new_database
 
 INTERVAL = timedelta(minutes=5)
@@ -41,7 +42,11 @@ class Expiring:
             for name, age in ages.items():
                 await connection.execute(
                     insert(IdempotencyKey).values(
-                        owner_id=self.owner, key=name, fingerprint="f", created_at=self.now - age
+                        owner_id=self.owner,
+                        workspace_id=personal_workspace_id(self.owner),
+                        key=name,
+                        fingerprint="f",
+                        created_at=self.now - age,
                     )
                 )
             for name, age in failure_ages.items():

@@ -54,7 +54,7 @@ class TestLockedDatabase:
         locker = sqlite3.connect(path, isolation_level=None)
         application = create_app(make_settings(url, tmp_path / "data"))
         transport = httpx.ASGITransport(app=application)
-        user = token_user(application)
+        user = await token_user(application)
         try:
             locker.execute("PRAGMA locking_mode=EXCLUSIVE")
             locker.execute("SELECT count(*) FROM note").fetchall()

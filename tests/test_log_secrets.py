@@ -48,7 +48,7 @@ async def missing_column(session: SessionDep) -> None:
     await session.execute(
         insert(Note).values(
             id=uuid.uuid4(),
-            owner_id=SECRETS["email"],
+            created_by=SECRETS["email"],
             title=SECRETS["display_name"],
             content=SECRETS["content"],
             created_at=now,

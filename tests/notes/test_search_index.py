@@ -108,7 +108,7 @@ class TestVacuum:
     async def test_search_stays_exact(
         self, client: httpx.AsyncClient, app: FastAPI, database_url: str
     ) -> None:
-        scattered = Scattered(token_user(app))
+        scattered = Scattered(await token_user(app))
         await scattered.make(client)
         await vacuum(database_url)
         await scattered.assert_exact(client)
@@ -163,7 +163,7 @@ async def own_sqlite(tmp_path: Path) -> AsyncIterator[OwnSqlite]:
         application.router.lifespan_context(application),
         httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
     ):
-        scattered = Scattered(token_user(application))
+        scattered = Scattered(await token_user(application))
         await scattered.make(client)
         yield OwnSqlite(url, client, scattered)
 
