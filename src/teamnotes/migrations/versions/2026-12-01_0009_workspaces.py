@@ -187,7 +187,8 @@ def _move_into_personal_workspaces() -> None:
             since.setdefault(owner, datetime.now(UTC))
     workspace = sa.table(
         "workspace",
-        *(sa.column(name) for name in ("id", "name", "personal_owner_id", "version")),
+        sa.column("id", sa.Uuid()),
+        *(sa.column(name) for name in ("name", "personal_owner_id", "version")),
         sa.column("created_at", utc_datetime()),
         sa.column("updated_at", utc_datetime()),
         sa.column("change_seq", sa.BigInteger()),
