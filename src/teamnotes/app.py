@@ -16,6 +16,8 @@ from teamnotes.auth.external import ExternalVerifier, KeySet
 from teamnotes.auth.external_accounts import ExternalAccounts
 from teamnotes.auth.router import router as auth_router
 from teamnotes.auth.tokens import TokenIssuer, load_or_create_secret
+from teamnotes.changes.retention import pruning
+from teamnotes.changes.router import routers as changes_routers
 from teamnotes.config import Settings, get_settings
 from teamnotes.health import router as health_router
 from teamnotes.housekeeping import Job, run_periodically
@@ -41,12 +43,15 @@ Authenticate with `Authorization: Bearer <token>` from `POST /auth/token`. Error
 share one body: `{detail, error_code, field, request_id}`.
 """
 
-# What expires, purged by the server every TEAMNOTES_HOUSEKEEPING_INTERVAL seconds and
-# by `teamnotes purge`: one line per job.
-HOUSEKEEPING_JOBS = [
-    Job("idempotency_keys", idempotency.purge_expired),
-    Job("login_failures", throttle.purge_expired),
-]
+
+def housekeeping_jobs(settings: Settings) -> list[Job]:
+    """What expires, purged by the server every TEAMNOTES_HOUSEKEEPING_INTERVAL seconds
+    and by `teamnotes purge`: one line per job."""
+    return [
+        Job("idempotency_keys", idempotency.purge_expired),
+        Job("login_failures", throttle.purge_expired),
+        Job("change_tombstones", pruning(timedelta(days=settings.changes_retention_days))),
+    ]
 
 
 def external_verifier(settings: Settings) -> ExternalVerifier | None:
@@ -87,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sampler = asyncio.create_task(sample_pools_forever(database)) if settings.metrics else None
         interval = timedelta(seconds=settings.housekeeping_interval)
         housekeeper = (
-            asyncio.create_task(run_periodically(database, HOUSEKEEPING_JOBS, interval))
+            asyncio.create_task(run_periodically(database, housekeeping_jobs(settings), interval))
             if interval
             else None
         )
@@ -137,7 +142,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     # Every route of these reads or writes the database, which may be out of reach.
-    for router in (auth_router, workspaces_router, *notes_routers, *tasks_routers, public_router):
+    for router in (
+        auth_router,
+        workspaces_router,
+        *notes_routers,
+        *tasks_routers,
+        *changes_routers,
+        public_router,
+    ):
         app.include_router(router, responses=error_responses(503))
     if settings.metrics:
         app.include_router(metrics_router)

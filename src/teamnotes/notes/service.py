@@ -21,7 +21,7 @@ class NoteNotFound(NotFound):
     detail = "Note not found"
 
 
-notes = WorkspaceItems(Note, NoteRead, NoteNotFound)
+notes = WorkspaceItems(Note, NoteRead, NoteNotFound, kind="note")
 
 
 def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:

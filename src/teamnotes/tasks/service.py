@@ -31,7 +31,7 @@ class TaskNotFound(NotFound):
     detail = "Task not found"
 
 
-tasks = WorkspaceItems(Task, TaskRead, TaskNotFound)
+tasks = WorkspaceItems(Task, TaskRead, TaskNotFound, kind="task")
 _c = tasks.table.c
 
 

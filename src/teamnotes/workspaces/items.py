@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from teamnotes.changes import tombstones
 from teamnotes.kit.db import Base, utcnow
 from teamnotes.kit.errors import NotFound, PreconditionFailed
 from teamnotes.kit.ids import new_id, parse_id
@@ -40,8 +41,11 @@ ReadT = TypeVar("ReadT", bound=BaseModel)
 
 
 class WorkspaceItems(Generic[ReadT]):
-    def __init__(self, model: type[Base], read: type[ReadT], not_found: type[NotFound]) -> None:
+    def __init__(
+        self, model: type[Base], read: type[ReadT], not_found: type[NotFound], *, kind: str
+    ) -> None:
         self.model = model
+        self.kind = kind
         self.read = read
         self.not_found = not_found
         self.table = cast(Table, model.__table__)
@@ -301,4 +305,15 @@ class WorkspaceItems(Generic[ReadT]):
         if row is None:
             await self.get(session, access=access, item_id=item_id)  # 404 when gone
             raise PreconditionFailed()
-        return self._row(row)
+        moved = self._row(row)
+        await tombstones.record_departure(
+            session,
+            workspace_id=access.workspace_id,
+            kind=self.kind,
+            item_id=key,
+            version=moved.version,  # type: ignore[attr-defined]
+            seq=positions[access.workspace_id],
+            at=now,
+        )
+        await tombstones.clear_arrival(session, workspace_id=target, item_id=key)
+        return moved

@@ -41,4 +41,7 @@ REQUIRED_ROLE: dict[str, Role] = {
     "complete_task": "editor",
     "delete_task": "editor",
     "move_task": "editor",
+    # the change feed
+    "list_changes": "viewer",
+    "stream_events": "viewer",
 }
