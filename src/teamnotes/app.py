@@ -16,8 +16,12 @@ from teamnotes.auth.external import ExternalVerifier, KeySet
 from teamnotes.auth.external_accounts import ExternalAccounts
 from teamnotes.auth.router import router as auth_router
 from teamnotes.auth.tokens import TokenIssuer, load_or_create_secret
+from teamnotes.changes import streams
+from teamnotes.changes.events import EventHub
 from teamnotes.changes.retention import pruning
 from teamnotes.changes.router import routers as changes_routers
+from teamnotes.changes.transports import transport_for
+from teamnotes.changes.wakeups import Wakeups
 from teamnotes.config import Settings, get_settings
 from teamnotes.health import router as health_router
 from teamnotes.housekeeping import Job, run_periodically
@@ -51,6 +55,7 @@ def housekeeping_jobs(settings: Settings) -> list[Job]:
         Job("idempotency_keys", idempotency.purge_expired),
         Job("login_failures", throttle.purge_expired),
         Job("change_tombstones", pruning(timedelta(days=settings.changes_retention_days))),
+        Job("event_streams", streams.purge_expired),
     ]
 
 
@@ -82,6 +87,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool_timeout=settings.db_pool_timeout,
     )
     verifier = external_verifier(settings)
+    events = EventHub(
+        database,
+        Wakeups(database, transport_for(database.url, settings.redis_url)),
+        keepalive=settings.sse_keepalive,
+        per_user=settings.sse_streams_per_user,
+    )
     login_failures = throttle.failure_store(settings.redis_url, database.write_session)
 
     @asynccontextmanager
@@ -96,9 +107,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if interval
             else None
         )
+        events.start()
         try:
             yield
         finally:
+            await events.stop()
             if sampler is not None:
                 sampler.cancel()
                 forget_this_process()
@@ -133,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.authenticator = Authenticator(issuer, verifier)
     app.state.external_accounts = ExternalAccounts(database)
     app.state.invitation_ttl = timedelta(seconds=settings.invitation_ttl)
+    app.state.events = events
     app.state.login_failures = login_failures
     app.state.trusted_proxies = [
         ipaddress.ip_network(proxy, strict=False) for proxy in settings.trusted_proxies

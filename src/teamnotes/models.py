@@ -1,6 +1,7 @@
 """Every table, imported in one place so that Alembic sees the whole schema."""
 
 from teamnotes.auth.models import ExternalUser, LoginFailure, RefreshToken, User
+from teamnotes.changes.streams import EventStream
 from teamnotes.changes.tombstones import ChangeTombstone
 from teamnotes.housekeeping import HousekeepingRun
 from teamnotes.kit.db import Base
@@ -12,6 +13,7 @@ from teamnotes.workspaces.models import Invitation, Membership, Workspace
 __all__ = [
     "Base",
     "ChangeTombstone",
+    "EventStream",
     "ExternalUser",
     "HousekeepingRun",
     "IdempotencyKey",

@@ -2,9 +2,11 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
 
 from teamnotes.changes import feed
+from teamnotes.changes.events import EventHub
 from teamnotes.changes.schemas import ChangePage
 from teamnotes.kit.db import SessionDep
 from teamnotes.kit.errors import error_responses
@@ -27,6 +29,32 @@ async def list_changes(
     return await feed.read_changes(session, access=access, cursor=cursor, limit=limit)
 
 
+async def stream_events(
+    request: Request,
+    access: PersonalAccess,
+    cursor: CursorQuery = None,
+    last_event_id: Annotated[
+        str | None,
+        Header(alias="Last-Event-ID", max_length=100, description="Resume after this event."),
+    ] = None,
+) -> StreamingResponse:
+    """The workspace's changes, live, as Server-Sent Events (`text/event-stream`)."""
+    hub: EventHub = request.app.state.events
+    if last_event_id is not None:
+        return await hub.open(access, last_event_id, field="header.Last-Event-ID")
+    return await hub.open(access, cursor, field="query.cursor")
+
+
+_EVENTS = {
+    200: {
+        "description": "An open stream: `id: <cursor>`, `event: change`, `data: <change>`, "
+        "and `: keepalive` comments.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    },
+    **error_responses(429),
+}
+
+
 def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
     router = APIRouter(
         prefix=prefix,
@@ -39,6 +67,14 @@ def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
         rebound(list_changes, access=access),
         methods=["GET"],
         name=f"list_changes{suffix}",
+    )
+    router.add_api_route(
+        "/events",
+        rebound(stream_events, access=access),
+        methods=["GET"],
+        name=f"stream_events{suffix}",
+        response_class=StreamingResponse,
+        responses=_EVENTS,
     )
     return router
 

@@ -1,4 +1,5 @@
-"""The change feed: tombstones of departed items, and each workspace's horizon.
+"""The change feed: tombstones of departed items, each workspace's horizon, and the
+leases of open event streams.
 
 Revision ID: 0010
 Revises: 0009
@@ -42,9 +43,20 @@ def upgrade() -> None:
     op.create_index(
         "ix_change_tombstone_workspace_seq", "change_tombstone", ["workspace_id", "seq"]
     )
+    op.create_table(
+        "event_stream",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.String(length=255), nullable=False),
+        sa.Column("process_id", sa.Uuid(), nullable=False),
+        sa.Column("lease_until", utc_datetime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_event_stream")),
+    )
+    op.create_index("ix_event_stream_user_id", "event_stream", ["user_id"])
+    op.create_index("ix_event_stream_process_id", "event_stream", ["process_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("event_stream")
     op.drop_table("change_tombstone")
     with op.batch_alter_table("workspace") as batch:
         batch.drop_column("feed_horizon")
