@@ -97,12 +97,18 @@ class TestRunOnce:
         await rows.insert(own_database)
         jobs = housekeeping_jobs(Settings())
         removed = await run_once(own_database, jobs, rows.now)
-        assert removed == {"idempotency_keys": 1, "login_failures": 1, "change_tombstones": 0}
+        assert removed == {
+            "idempotency_keys": 1,
+            "login_failures": 1,
+            "change_tombstones": 0,
+            "event_streams": 0,
+        }
         assert await rows.left(own_database) == (["fresh"], 0, 1)
         assert await run_once(own_database, jobs, rows.now) == {
             "idempotency_keys": 0,
             "login_failures": 0,
             "change_tombstones": 0,
+            "event_streams": 0,
         }
 
 
@@ -271,6 +277,7 @@ class TestPurgeCommand:
             "idempotency_keys: 1 removed",
             "login_failures: 1 removed",
             "change_tombstones: 0 removed",
+            "event_streams: 0 removed",
         ]
         assert asyncio.run(rows_left(insert_first=False)) == (["fresh"], 0, 1)
 
