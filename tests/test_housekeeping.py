@@ -102,6 +102,7 @@ class TestRunOnce:
             "login_failures": 1,
             "change_tombstones": 0,
             "event_streams": 0,
+            "trash": 0,
         }
         assert await rows.left(own_database) == (["fresh"], 0, 1)
         assert await run_once(own_database, jobs, rows.now) == {
@@ -109,6 +110,7 @@ class TestRunOnce:
             "login_failures": 0,
             "change_tombstones": 0,
             "event_streams": 0,
+            "trash": 0,
         }
 
 
@@ -278,6 +280,7 @@ class TestPurgeCommand:
             "login_failures: 1 removed",
             "change_tombstones: 0 removed",
             "event_streams: 0 removed",
+            "trash: 0 removed",
         ]
         assert asyncio.run(rows_left(insert_first=False)) == (["fresh"], 0, 1)
 

@@ -39,6 +39,8 @@ from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes.links_router import public_router
 from teamnotes.notes.router import routers as notes_routers
 from teamnotes.tasks.router import routers as tasks_routers
+from teamnotes.trash.router import routers as trash_routers
+from teamnotes.trash.service import purging
 from teamnotes.workspaces.router import router as workspaces_router
 
 DESCRIPTION = """Markdown notes and task lists for people and teams.
@@ -56,6 +58,7 @@ def housekeeping_jobs(settings: Settings) -> list[Job]:
         Job("login_failures", throttle.purge_expired),
         Job("change_tombstones", pruning(timedelta(days=settings.changes_retention_days))),
         Job("event_streams", streams.purge_expired),
+        Job("trash", purging(timedelta(days=settings.trash_retention_days))),
     ]
 
 
@@ -147,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.external_accounts = ExternalAccounts(database)
     app.state.invitation_ttl = timedelta(seconds=settings.invitation_ttl)
     app.state.events = events
+    app.state.trash_retention = timedelta(days=settings.trash_retention_days)
     app.state.login_failures = login_failures
     app.state.trusted_proxies = [
         ipaddress.ip_network(proxy, strict=False) for proxy in settings.trusted_proxies
@@ -162,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *notes_routers,
         *tasks_routers,
         *changes_routers,
+        *trash_routers,
         public_router,
     ):
         app.include_router(router, responses=error_responses(503))

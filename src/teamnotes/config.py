@@ -46,6 +46,7 @@ class Settings(BaseSettings):
 
     invitation_ttl: int = Field(7 * 24 * 3600, gt=0, description="seconds")
     changes_retention_days: float = Field(90, gt=0, description="days the feed keeps deletes")
+    trash_retention_days: float = Field(30, gt=0, description="days before the trash is purged")
     sse_keepalive: float = Field(15, gt=0, description="seconds between keepalive comments")
     sse_streams_per_user: int = Field(10, gt=0)
 
