@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Request, Response, status
 from teamnotes.kit.db import SessionDep
 from teamnotes.kit.errors import error_responses
 from teamnotes.kit.pagination import Page, PageDep
-from teamnotes.kit.routing import JSONRoute, rebound
+from teamnotes.kit.routing import JSONRoute, StyleRoutes
 from teamnotes.notes.schemas import NoteRead
 from teamnotes.tasks.schemas import TaskRead
 from teamnotes.trash import service
@@ -52,14 +52,7 @@ def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
         responses=error_responses(401, 403, 404, 422),
     )
 
-    def add(method: str, path: str, endpoint: Any, **options: Any) -> None:
-        router.add_api_route(
-            path,
-            rebound(endpoint, access=access),
-            methods=[method],
-            name=f"{endpoint.__name__}{suffix}",
-            **options,
-        )
+    add = StyleRoutes(router, access=access, suffix=suffix).add
 
     gone = {"status_code": status.HTTP_204_NO_CONTENT}
     add("GET", "", list_trash)
