@@ -38,7 +38,7 @@ _INDEXES = {
 }
 
 
-def personal(user_id: str) -> uuid.UUID:  # noqa: D103 (the frozen twin of the gate's)
+def personal(user_id: str) -> uuid.UUID:
     return uuid.uuid5(PERSONAL_NAMESPACE, user_id)
 
 
