@@ -55,6 +55,12 @@ EXCUSED_ANSWERS: dict[str, dict[str, str]] = {
 
 # Checks not held against a request whose 422 names one of these field errors.
 EXCUSED_FIELD_ERRORS: dict[str, dict[str, str]] = {
+    "invalid_cursor": {
+        "positive_data_acceptance": (
+            "A feed cursor is opaque (API.md §8): only one the feed handed out is valid, "
+            "and a generated string almost never is one."
+        ),
+    },
     "past_timestamp": {
         "positive_data_acceptance": (
             "An expiry must be in the future (API.md §7, §11); a generated timestamp is "

@@ -12,6 +12,7 @@ _LENGTH = 1 + 16 + 8
 
 class CursorInvalid(ValidationFailed):
     detail = "This cursor is not one of this workspace's feed"
+    field_error_code = "invalid_cursor"
 
     def __init__(self) -> None:
         super().__init__(field="query.cursor")
