@@ -1,5 +1,6 @@
 """GET …/notes/{id}/revisions and …/revisions/{version} (API.md §9): a note's history."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -169,3 +170,23 @@ class TestInATeam:
         personal = await client.get(f"/notes/{made['id']}/revisions", headers=alice.headers)
         assert personal.status_code == 404, personal.text
         assert personal.json()["detail"] == "Note not found"
+
+
+class TestConcurrentEdits:
+    async def test_every_version_is_kept_once_with_its_own_text(
+        self, client: httpx.AsyncClient, alice: User
+    ) -> None:
+        note = await make_note(client, alice)
+        path = f"/notes/{note['id']}"
+        answers = await asyncio.gather(
+            *(
+                client.patch(path, json={"content": f"edit {i}"}, headers=alice.headers)
+                for i in range(8)
+            )
+        )
+        assert [answer.status_code for answer in answers] == [200] * 8
+        assert await versions_kept(client, alice, path) == list(range(9, 0, -1))
+        for answer in answers:
+            version = answer.json()["version"]
+            kept = await client.get(f"{path}/revisions/{version}", headers=alice.headers)
+            assert kept.json()["content"] == answer.json()["content"]
