@@ -36,6 +36,7 @@ from teamnotes.kit.metrics import forget_this_process, sample_pools_forever
 from teamnotes.kit.metrics import router as metrics_router
 from teamnotes.kit.middleware import HeadAsGet, RequestContextMiddleware
 from teamnotes.migrations import upgrade_to_head
+from teamnotes.notes import revisions
 from teamnotes.notes.links_router import public_router
 from teamnotes.notes.router import routers as notes_routers
 from teamnotes.tasks.router import routers as tasks_routers
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.database_url,
         pool_size=settings.db_pool_size,
         pool_timeout=settings.db_pool_timeout,
+        session_info=revisions.session_info(settings),
     )
     verifier = external_verifier(settings)
     events = EventHub(

@@ -6,7 +6,7 @@ from teamnotes.changes.tombstones import ChangeTombstone
 from teamnotes.housekeeping import HousekeepingRun
 from teamnotes.kit.db import Base
 from teamnotes.kit.idempotency import IdempotencyKey
-from teamnotes.notes.models import Note, PublicLink
+from teamnotes.notes.models import Note, NoteRevision, PublicLink
 from teamnotes.tasks.models import Task
 from teamnotes.workspaces.models import Invitation, Membership, Workspace
 
@@ -21,6 +21,7 @@ __all__ = [
     "LoginFailure",
     "Membership",
     "Note",
+    "NoteRevision",
     "PublicLink",
     "RefreshToken",
     "Task",

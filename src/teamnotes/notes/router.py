@@ -28,6 +28,7 @@ from teamnotes.kit.search import SearchQuery
 from teamnotes.notes import service
 from teamnotes.notes.links_router import LINK_ROUTES
 from teamnotes.notes.rendering import render_html
+from teamnotes.notes.revisions_router import REVISION_ROUTES
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
 from teamnotes.workspaces.dependencies import PersonalAccess, WorkspaceAccess
 from teamnotes.workspaces.schemas import ItemMove
@@ -236,7 +237,7 @@ def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
         responses=error_responses(403, 404, 412),
     )
     add("POST", "/{note_id}/move", move_note, responses=one_note)
-    for method, path, endpoint, options in LINK_ROUTES:
+    for method, path, endpoint, options in (*LINK_ROUTES, *REVISION_ROUTES):
         add(method, path, endpoint, **options)
     return router
 

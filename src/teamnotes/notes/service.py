@@ -11,6 +11,7 @@ from teamnotes.kit.db import utcnow
 from teamnotes.kit.errors import NotFound
 from teamnotes.kit.pagination import Page, PageParams
 from teamnotes.kit.search import indexed, search_for
+from teamnotes.notes import revisions
 from teamnotes.notes.models import Note, PublicLink
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
 from teamnotes.workspaces import moves, trashed
@@ -22,7 +23,7 @@ class NoteNotFound(NotFound):
     detail = "Note not found"
 
 
-notes = WorkspaceItems(Note, NoteRead, NoteNotFound, kind="note")
+notes = WorkspaceItems(Note, NoteRead, NoteNotFound, kind="note", recorders=[revisions.record])
 
 
 def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:

@@ -32,6 +32,9 @@ REQUIRED_ROLE: dict[str, Role] = {
     "list_links": "viewer",
     "create_link": "editor",
     "revoke_link": "editor",
+    "list_revisions": "viewer",
+    "read_revision": "viewer",
+    "restore_revision": "editor",
     # tasks
     "list_tasks": "viewer",
     "read_task": "viewer",
