@@ -136,6 +136,16 @@ class TestChangeRole:
         listed = await client.get(f"/workspaces/{team}", headers=people["viewer"].headers)
         assert listed.json()["role"] == "editor"
 
+    async def test_an_admin_may_not_change_their_own_role_but_may_leave(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        owner = await token_user(app)
+        team, people = await team_with(app, client, owner, admin="admin")
+        path = f"/workspaces/{team}/members/{people['admin'].id}"
+        demoted = await client.patch(path, json={"role": "editor"}, headers=people["admin"].headers)
+        assert_error(demoted, 403, "forbidden")
+        assert (await client.delete(path, headers=people["admin"].headers)).status_code == 204
+
     @pytest.mark.parametrize("user_id", [str(new_id()), "someone", "x" * 300])
     async def test_an_unknown_member_is_404(
         self, app: FastAPI, client: httpx.AsyncClient, user_id: str
