@@ -1,7 +1,6 @@
 """What `DELETE /auth/me` does to workspaces (API.md §7 Accounts)."""
 
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -12,10 +11,7 @@ from teamnotes.workspaces.gate import personal_workspace_id
 from tests.auth.test_external_tokens import (
     bearer,
     client_of,
-    ed25519_key,
-    jwks_server,
     mint,
-    relying_app,
 )
 from tests.factories import User, make_note, make_task, make_user, token_user
 from tests.workspaces.support import assert_error, join, make_team, rows_of
@@ -122,16 +118,6 @@ class TestTheOnlyOwner:
         assert (await client.get(f"/workspaces/{team}/notes", headers=editor.headers)).json()[
             "total"
         ] == 1
-
-
-@pytest.fixture(scope="module")
-async def provider(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[tuple[Any, FastAPI]]:
-    key = ed25519_key()
-    with jwks_server([key]) as server:
-        async with relying_app(database_url, tmp_path_factory, server.url) as application:
-            yield key, application
 
 
 class TestProviderUser:

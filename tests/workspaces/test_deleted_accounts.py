@@ -7,11 +7,9 @@ opens, reads and writes alike, and check that nothing was written for the accoun
 """
 
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, or_, select
 
@@ -23,8 +21,6 @@ from tests.auth.test_external_tokens import (
     assert_invalid_token,
     bearer,
     client_of,
-    ed25519_key,
-    jwks_server,
     mint,
     relying_app,
 )
@@ -128,16 +124,6 @@ class TestLocalAccount:
             response = await client.request(method, path, json=body, headers=headers)
             assert_invalid_token(response)
         assert await written_for(app, nobody) == 0
-
-
-@pytest.fixture(scope="module")
-async def provider(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[tuple[Any, FastAPI]]:
-    key = ed25519_key()
-    with jwks_server([key]) as server:
-        async with relying_app(database_url, tmp_path_factory, server.url) as application:
-            yield key, application
 
 
 class TestProviderAccount:

@@ -53,16 +53,6 @@ async def pending(client: httpx.AsyncClient, admin: User, workspace_id: str) -> 
     return [item["id"] for item in response.json()["items"]]
 
 
-@pytest.fixture
-async def owner(app: FastAPI) -> User:
-    return await token_user(app)
-
-
-@pytest.fixture
-async def team(client: httpx.AsyncClient, owner: User) -> str:
-    return str((await make_team(client, owner))["id"])
-
-
 class TestCreateInvitation:
     async def test_the_token_is_returned_once_and_stored_as_a_hash(
         self, app: FastAPI, client: httpx.AsyncClient, owner: User, team: str

@@ -23,16 +23,6 @@ def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-async def owner(app: FastAPI) -> User:
-    return await token_user(app)
-
-
-@pytest.fixture
-async def team(client: httpx.AsyncClient, owner: User) -> str:
-    return str((await make_team(client, owner))["id"])
-
-
 async def create(
     client: httpx.AsyncClient, user: User, base: str, body: dict[str, Any], **headers: str
 ) -> httpx.Response:
