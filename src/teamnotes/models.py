@@ -1,6 +1,8 @@
 """Every table, imported in one place so that Alembic sees the whole schema."""
 
 from teamnotes.auth.models import ExternalUser, LoginFailure, RefreshToken, User
+from teamnotes.changes.streams import EventStream
+from teamnotes.changes.tombstones import ChangeTombstone
 from teamnotes.housekeeping import HousekeepingRun
 from teamnotes.kit.db import Base
 from teamnotes.kit.idempotency import IdempotencyKey
@@ -10,6 +12,8 @@ from teamnotes.workspaces.models import Invitation, Membership, Workspace
 
 __all__ = [
     "Base",
+    "ChangeTombstone",
+    "EventStream",
     "ExternalUser",
     "HousekeepingRun",
     "IdempotencyKey",

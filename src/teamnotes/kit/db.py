@@ -1,6 +1,6 @@
 """Engines, sessions and the declarative base: the one place that talks to the driver."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
 
@@ -189,8 +189,28 @@ class Database:
         # note content): the 500 path logs them in full.
         for engine in {self.writer, self.reader}:
             hide_values_in_errors(engine)
-        self.read_session = async_sessionmaker(self.reader, expire_on_commit=False)
-        self.write_session = async_sessionmaker(self.writer, expire_on_commit=False)
+        # A session class of this database's own, so that what listens to its commits
+        # hears only this database's (tests run several apps in one process).
+        sessions: type[Session] = type("DatabaseSession", (Session,), {})
+        self._committed: list[Callable[[dict[Any, Any]], None]] = []
+        event.listen(sessions, "after_commit", self._after_commit)
+        event.listen(sessions, "after_rollback", lambda session: session.info.clear())
+        self.read_session = async_sessionmaker(
+            self.reader, expire_on_commit=False, sync_session_class=sessions
+        )
+        self.write_session = async_sessionmaker(
+            self.writer, expire_on_commit=False, sync_session_class=sessions
+        )
+
+    def on_commit(self, listener: Callable[[dict[Any, Any]], None]) -> None:
+        """Call `listener` with a session's `info` after each of its commits: what a
+        transaction notes there (the workspaces it wrote) is heard once it is durable."""
+        self._committed.append(listener)
+
+    def _after_commit(self, session: Session) -> None:
+        for listener in self._committed:
+            listener(session.info)
+        session.info.clear()
 
     async def dispose(self) -> None:
         await self.writer.dispose()

@@ -14,6 +14,7 @@ from teamnotes.kit.conditional import (
     ETAG_HEADER,
     IfMatch,
     IfNoneMatch,
+    created_headers,
     etag,
     expected_version,
     not_modified,
@@ -22,7 +23,7 @@ from teamnotes.kit.db import SessionDep
 from teamnotes.kit.errors import error_responses
 from teamnotes.kit.idempotency import IdempotencyKeyHeader, create_once
 from teamnotes.kit.pagination import Page, PageDep
-from teamnotes.kit.routing import JSONRoute, rebound
+from teamnotes.kit.routing import JSONRoute, StyleRoutes
 from teamnotes.kit.search import SearchQuery
 from teamnotes.notes import service
 from teamnotes.notes.links_router import LINK_ROUTES
@@ -185,23 +186,8 @@ def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
         responses=error_responses(401, 404, 422) if suffix else error_responses(401, 422),
     )
 
-    def add(method: str, path: str, endpoint: Any, **options: Any) -> None:
-        router.add_api_route(
-            path,
-            rebound(endpoint, access=access),
-            methods=[method],
-            name=f"{endpoint.__name__}{suffix}",
-            **options,
-        )
+    add = StyleRoutes(router, access=access, suffix=suffix).add
 
-    created_headers = {
-        **ETAG_HEADER,
-        "Location": {
-            "description": "The new note's URL, under the path style of the request.",
-            "required": True,
-            "schema": {"type": "string"},
-        },
-    }
     one_note = {**_ONE_NOTE, **_WRITE_ERRORS}
     add("GET", "", list_notes)
     add(
@@ -210,7 +196,10 @@ def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
         create_note,
         status_code=status.HTTP_201_CREATED,
         response_model=NoteRead,
-        responses={201: {"headers": created_headers}, **error_responses(400, 403, 409, 413, 415)},
+        responses={
+            201: {"headers": created_headers("note")},
+            **error_responses(400, 403, 409, 413, 415),
+        },
     )
     add(
         "GET",

@@ -41,4 +41,12 @@ REQUIRED_ROLE: dict[str, Role] = {
     "complete_task": "editor",
     "delete_task": "editor",
     "move_task": "editor",
+    # the trash
+    "list_trash": "viewer",
+    "restore_item": "editor",
+    "purge_item": "admin",
+    "empty_trash": "admin",
+    # the change feed
+    "list_changes": "viewer",
+    "stream_events": "viewer",
 }

@@ -26,11 +26,7 @@ PERSONAL_NAMESPACE = uuid.UUID("6f3c0c1e-64a4-5d0b-9a3e-7e2b1f6d4c21")
 ITEMS = ("note", "task")
 _LIVE = sa.text("deleted_at IS NULL")
 _INDEXES = {
-    "note": {
-        "updated": ["updated_at"],
-        "created": ["created_at"],
-        "title": ["title"],
-    },
+    "note": {"updated": ["updated_at"], "created": ["created_at"], "title": ["title"]},
     "task": {
         "order": ["position"],
         "completed_order": ["completed", "position"],
