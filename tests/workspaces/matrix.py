@@ -78,6 +78,9 @@ class Call:
     member: str = "self"  # a caller or bystander name, or "self": the caller
     workspace: str = "team"  # or "personal": the owner's personal workspace
     sole_owner: bool = False  # the world has no second owner
+    # A token of its own that lives this long (seconds): an event stream answered
+    # in-process ends only when its token expires.
+    token_lifetime: float | None = None
 
 
 def _body(value: Any) -> Callable[["World"], Any]:
@@ -117,6 +120,12 @@ CALLS: dict[str, Call] = {
     "complete_task": Call(),
     "delete_task": Call(),
     "move_task": MOVE,
+    "list_trash": Call(),
+    "restore_item": Call(),
+    "purge_item": Call(),
+    "empty_trash": Call(),
+    "list_changes": Call(),
+    "stream_events": Call(token_lifetime=2),
 }
 
 
@@ -254,7 +263,16 @@ async def make_world(
     task = await _created(client, owner, f"{base}/tasks", {"title": "Task"})
     link = await _created(client, owner, f"{base}/notes/{note}/links", {})
     invitation = await _created(client, owner, f"{base}/invitations", {"role": "viewer"})
-    targets = {"note_id": note, "task_id": task, "link_id": link, "invitation_id": invitation}
+    trashed = await _created(client, owner, f"{base}/notes", {"title": "Trashed"})
+    deleted = await client.delete(f"{base}/notes/{trashed}", headers=owner.headers)
+    assert deleted.status_code == 204, deleted.text
+    targets = {
+        "note_id": note,
+        "task_id": task,
+        "link_id": link,
+        "invitation_id": invitation,
+        "item_id": trashed,
+    }
     return World(workspace, target, people, targets, call)
 
 

@@ -18,7 +18,7 @@ from teamnotes.app import create_app
 from teamnotes.workspaces.dependencies import WorkspaceAccess, check_policy, unguarded_routes
 from teamnotes.workspaces.policy import REQUIRED_ROLE
 from tests.conftest import make_settings
-from tests.factories import User, token_user, without_request_id
+from tests.factories import User, access_token, token_user, without_request_id
 from tests.workspaces.matrix import (
     BYSTANDERS,
     CALLERS,
@@ -111,6 +111,9 @@ async def check(
     watched = (world.workspace, world.target, world.personal)
     before = await rows_of(app, *watched)
     user = people[caller]
+    if call.token_lifetime is not None:
+        token = access_token(app, user.id, expires_in=call.token_lifetime)
+        user = User(user.id, user.email, token)
     body = call.body(world) if call.body else None
     response = await client.request(
         route.method, world.path(route.path, caller), json=body, headers=user.headers
