@@ -58,6 +58,11 @@ def requests_of(user: User, team: str, note: str, task: str, invitation: str) ->
         ("POST", f"{in_team}/notes", {"title": "Ghost note"}),
         ("POST", f"{in_team}/tasks", {"title": "Ghost task"}),
         ("POST", f"/notes/{note}/move", {"workspace_id": team}),
+        ("GET", "/trash", None),
+        ("DELETE", "/trash", None),
+        ("GET", "/changes", None),
+        ("GET", f"{in_team}/changes", None),
+        ("GET", f"{in_team}/trash", None),
     ]
 
 
@@ -101,6 +106,10 @@ class TestLocalAccount:
             response = await client.request(method, path, json=body, headers=user.headers)
             assert response.status_code == 401, (method, path, response.text)
             assert_invalid_token(response)
+        # An event stream too (on a token of its own that would end it soon).
+        short = {"Authorization": f"Bearer {access_token(app, user.id, expires_in=2)}"}
+        for path in ("/events", f"/workspaces/{context['team']}/events"):
+            assert_invalid_token(await client.get(path, headers=short))
         assert await written_for(app, user.id) == 0
         # The invitation it tried was not used up.
         pending = await client.get(
