@@ -188,3 +188,14 @@ class TestPublicPage:
             for accept in ("text/html", "application/json"):
                 page = await client.get(path, headers={"Accept": accept})
                 assert_error(page, 404, "not_found", "Link not found")
+
+    async def test_a_note_back_from_the_trash_is_shown_again(
+        self, client: httpx.AsyncClient, user: User
+    ) -> None:
+        note = await make_note(client, user)
+        link = await publish(client, user, note["id"])
+        await client.delete(f"/notes/{note['id']}", headers=user.headers)
+        assert (await client.get(link["path"])).status_code == 404
+        restored = await client.post(f"/trash/{note['id']}/restore", headers=user.headers)
+        assert restored.status_code == 200, restored.text
+        assert (await client.get(link["path"])).status_code == 200
