@@ -42,6 +42,7 @@ from teamnotes.notes.router import routers as notes_routers
 from teamnotes.tasks.router import routers as tasks_routers
 from teamnotes.trash.router import routers as trash_routers
 from teamnotes.trash.service import purging
+from teamnotes.workspaces.dependencies import check_policy
 from teamnotes.workspaces.router import router as workspaces_router
 
 DESCRIPTION = """Markdown notes and task lists for people and teams.
@@ -188,4 +189,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=settings.metrics
     )
+    # Every route under a workspace is guarded by the access gate, as the policy says.
+    check_policy(app.routes)
     return app

@@ -1,8 +1,12 @@
 """Who acts where: the caller, the workspace of the path, the role the route needs."""
 
-from typing import Annotated
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import iter_route_contexts
+from starlette.routing import BaseRoute
 
 from teamnotes.auth.dependencies import CurrentPrincipal
 from teamnotes.kit.ids import parse_id
@@ -36,3 +40,36 @@ async def workspace_access(
 
 PersonalAccess = Annotated[Access, Depends(personal_access)]
 WorkspaceAccess = Annotated[Access, Depends(workspace_access)]
+
+
+WORKSPACE_PATH = "/workspaces/{workspace_id}"
+_ACCESS = (personal_access, workspace_access)
+
+
+def _calls(dependant: Dependant | None) -> Iterator[Any]:
+    for dependency in dependant.dependencies if dependant is not None else ():
+        yield dependency.call
+        yield from _calls(dependency)
+
+
+def unguarded_routes(routes: Sequence[BaseRoute]) -> list[str]:
+    """Routes the access gate would not guard as `REQUIRED_ROLE` says: under a
+    workspace's path without the workspace's access, or with an access but no role."""
+    problems = []
+    for route in iter_route_contexts(routes):
+        path = route.path or ""
+        calls = set(_calls(getattr(route, "dependant", None)))
+        in_workspace = path == WORKSPACE_PATH or path.startswith(WORKSPACE_PATH + "/")
+        name = route.endpoint.__name__ if route.endpoint is not None else ""
+        if in_workspace and workspace_access not in calls:
+            problems.append(f"{path} ({name}) does not depend on WorkspaceAccess")
+        elif calls.intersection(_ACCESS) and name not in REQUIRED_ROLE:
+            problems.append(f"{path} ({name}) has no entry in workspaces/policy.py")
+    return problems
+
+
+def check_policy(routes: Sequence[BaseRoute]) -> None:
+    """Refuse to start with a route the gate would not guard (see `unguarded_routes`)."""
+    problems = unguarded_routes(routes)
+    if problems:
+        raise RuntimeError("Unguarded workspace routes: " + "; ".join(problems))
