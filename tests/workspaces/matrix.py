@@ -124,6 +124,9 @@ CALLS: dict[str, Call] = {
     "restore_item": Call(),
     "purge_item": Call(),
     "empty_trash": Call(),
+    "list_revisions": Call(),
+    "read_revision": Call(),
+    "restore_revision": Call(),
     "list_changes": Call(),
     "stream_events": Call(token_lifetime=2),
 }
@@ -272,6 +275,8 @@ async def make_world(
         "link_id": link,
         "invitation_id": invitation,
         "item_id": trashed,
+        # A new note's first revision: restoring it changes nothing, and answers 200.
+        "version": "1",
     }
     return World(workspace, target, people, targets, call)
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from tests.factories import make_note, make_user, token_user
 from tests.running_servers import SharedServer, shared_server
-from tests.test_server_processes import Server, Servers, errors_in
+from tests.servers import Server, Servers, errors_in
 from tests.workspaces.support import join, make_team
 from tests.workspaces.test_deleted_accounts import requests_of, written_for
 
