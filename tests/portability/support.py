@@ -1,12 +1,17 @@
 """What the export and import tests share: workspaces with members, zips made here."""
 
+import asyncio
 import io
 import zipfile
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
+import pytest
+from fastapi import FastAPI
 
+from teamnotes.cli import main
+from teamnotes.config import get_settings
 from tests.factories import User
 
 ZIP = {"Content-Type": "application/zip"}
@@ -82,3 +87,15 @@ async def listed(
         items += page["items"]
         if len(items) >= page["total"]:
             return sorted(items, key=lambda item: (item["created_at"], item["title"]))
+
+
+async def command(configured: pytest.MonkeyPatch, database_url: str, *argv: str) -> None:
+    """`teamnotes …argv` on the deployment at `database_url`, as its own process would
+    run it (in a thread: the command runs an event loop of its own)."""
+    configured.setenv("TEAMNOTES_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    await asyncio.to_thread(main, list(argv))
+
+
+def client_of(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")

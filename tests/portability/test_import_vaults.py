@@ -19,7 +19,9 @@ def vault() -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
 
         def add(
-            name: str, data: str | bytes, when: tuple[int, ...] = (2021, 3, 4, 5, 6, 8)
+            name: str,
+            data: str | bytes,
+            when: tuple[int, int, int, int, int, int] = (2021, 3, 4, 5, 6, 8),
         ) -> None:
             archive.writestr(zipfile.ZipInfo(name, date_time=when), data)
 
