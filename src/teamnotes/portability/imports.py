@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,11 +49,15 @@ _NO_TIME = (1980, 1, 1, 0, 0, 0)
 _CREATED = ("created_at", "created", "date")
 _UPDATED = ("updated_at", "updated", "modified")
 _UNDERSTOOD = frozenset({"id", "title", *_CREATED, *_UPDATED})
+_TASK_FIELDS = {"title", "description", "completed", "due_at"}
 
 
 @dataclass(frozen=True, slots=True)
-class _Note:
-    data: NoteCreate
+class _Row:
+    """An item ready to be inserted: its columns (search words included) and times."""
+
+    kind: Literal["notes", "tasks"]
+    values: dict[str, Any]
     created_at: datetime
     updated_at: datetime
 
@@ -62,49 +66,28 @@ async def import_archive(
     session: AsyncSession, *, access: Access, file: IO[bytes], max_expanded: int
 ) -> ImportCounts:
     """Create the archive's notes and tasks in the workspace (new ids, their own times)."""
-    now = utcnow()
-    reader = await asyncio.to_thread(_Reader, file, max_expanded=max_expanded, now=now)
-    items = reader.items()
+    reader = await asyncio.to_thread(_Reader, file, max_expanded=max_expanded, now=utcnow())
+    rows = reader.rows()
     made = {"notes": 0, "tasks": 0}
-    while batch := await asyncio.to_thread(lambda: list(itertools.islice(items, _BATCH))):
-        for item in batch:
-            if isinstance(item, _Note):
-                fields = item.data.model_dump()
-                await notes.insert(
-                    session,
-                    access=access,
-                    values=fields | indexed(fields, title="title", body="content"),
-                    created_at=item.created_at,
-                    updated_at=item.updated_at,
-                )
-                made["notes"] += 1
-            else:
-                await _insert_task(session, access, item, now)
-                made["tasks"] += 1
+    while batch := await asyncio.to_thread(lambda: list(itertools.islice(rows, _BATCH))):
+        for row in batch:
+            values = row.values
+            if row.kind == "tasks" and "order" not in values:
+                values = {**values, "order": next_order(access)}  # last, as on create
+            await (notes if row.kind == "notes" else tasks).insert(
+                session,
+                access=access,
+                values=values,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+            )
+            made[row.kind] += 1
     return ImportCounts(**made, skipped=reader.skipped)
 
 
-async def _insert_task(
-    session: AsyncSession, access: Access, task: TaskImport, now: datetime
-) -> None:
-    values: dict[str, Any] = task.model_dump(
-        include={"title", "description", "completed", "due_at"}
-    )
-    values["order"] = task.order if "order" in task.model_fields_set else next_order(access)
-    created_at = task.created_at or now
-    updated_at = max(task.updated_at or created_at, created_at)
-    values["completed_at"] = (task.completed_at or updated_at) if task.completed else None
-    await tasks.insert(
-        session,
-        access=access,
-        values=values | indexed(values, title="title", body="description"),
-        created_at=created_at,
-        updated_at=updated_at,
-    )
-
-
 class _Reader:
-    """The archive's items, validated one by one as they are read."""
+    """The archive's items, validated one by one as they are read. It runs in worker
+    threads: decompressing, parsing and computing search words hold up no request."""
 
     def __init__(self, file: IO[bytes], *, max_expanded: int, now: datetime) -> None:
         self.archive = Archive(file, max_expanded=max_expanded)
@@ -112,7 +95,7 @@ class _Reader:
         self.skipped = 0
         self.root = self._export_root()
 
-    def items(self) -> Iterator[_Note | TaskImport]:
+    def rows(self) -> Iterator[_Row]:
         tasks_file = None
         for info in self.archive.entries():
             path = info.filename
@@ -125,7 +108,8 @@ class _Reader:
             else:
                 yield self._note(info)
         if tasks_file is not None:
-            yield from self._tasks(tasks_file)
+            for task in self._tasks(tasks_file):
+                yield self._task(task)
 
     @property
     def tasks_path(self) -> str:
@@ -166,7 +150,7 @@ class _Reader:
         except UnicodeDecodeError as error:
             raise ArchiveRefused(f"{info.filename}: not UTF-8 text") from error
 
-    def _note(self, info: zipfile.ZipInfo) -> _Note:
+    def _note(self, info: zipfile.ZipInfo) -> _Row:
         text = self._text(info, most=_MOST_NOTE_BYTES)
         document = frontmatter.parse(text)
         fields = document.fields
@@ -183,7 +167,17 @@ class _Reader:
         found = _entry_time(info) or self.now
         updated_at = _time_of(fields, _UPDATED) or found
         created_at = _time_of(fields, _CREATED) or min(found, updated_at)
-        return _Note(data, created_at, max(updated_at, created_at))
+        values = data.model_dump()
+        values |= indexed(values, title="title", body="content")
+        return _Row("notes", values, created_at, max(updated_at, created_at))
+
+    def _task(self, task: TaskImport) -> _Row:
+        values = task.model_dump(include=_TASK_FIELDS | task.model_fields_set & {"order"})
+        created_at = task.created_at or self.now
+        updated_at = max(task.updated_at or created_at, created_at)
+        values["completed_at"] = (task.completed_at or updated_at) if task.completed else None
+        values |= indexed(values, title="title", body="description")
+        return _Row("tasks", values, created_at, updated_at)
 
     def _tasks(self, info: zipfile.ZipInfo) -> Iterator[TaskImport]:
         chunks = self.archive.chunks(info, most=self.archive.max_expanded)
