@@ -39,6 +39,8 @@ from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes import revisions
 from teamnotes.notes.links_router import public_router
 from teamnotes.notes.router import routers as notes_routers
+from teamnotes.portability.router import IMPORT_PATHS
+from teamnotes.portability.router import routers as portability_routers
 from teamnotes.tasks.router import routers as tasks_routers
 from teamnotes.trash.router import routers as trash_routers
 from teamnotes.trash.service import purging
@@ -154,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.invitation_ttl = timedelta(seconds=settings.invitation_ttl)
     app.state.events = events
     app.state.trash_retention = timedelta(days=settings.trash_retention_days)
+    app.state.max_import_bytes = settings.max_import_bytes
     app.state.login_failures = login_failures
     app.state.trusted_proxies = [
         ipaddress.ip_network(proxy, strict=False) for proxy in settings.trusted_proxies
@@ -170,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *tasks_routers,
         *changes_routers,
         *trash_routers,
+        *portability_routers,
         public_router,
     ):
         app.include_router(router, responses=error_responses(503))
@@ -187,7 +191,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=settings.cors_allow_credentials,
     )
     app.add_middleware(
-        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=settings.metrics
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        # An import's body is a zip of a whole workspace (API.md §10).
+        body_limits=[(IMPORT_PATHS, settings.max_import_bytes)],
+        metrics=settings.metrics,
     )
     # Every route under a workspace is guarded by the access gate, as the policy says.
     check_policy(app.routes)

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     sse_streams_per_user: int = Field(10, gt=0)
 
     max_body_bytes: int = Field(1024 * 1024, gt=0)
+    # The body of an import (a zip); what it holds may expand to ten times this.
+    max_import_bytes: int = Field(64 * 1024 * 1024, gt=0)
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     cors_allow_credentials: bool = True
     docs: bool = True

@@ -202,10 +202,13 @@ class WorkspaceItems(Generic[ReadT]):
         access: Access,
         values: Mapping[str, Any],
         stamped: Callable[[datetime], Mapping[str, Any]] | None = None,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
     ) -> ReadT:
         """A new item at version 1. Its id and time are taken once the workspace's
         writers are held, so they follow the order in which writes commit; `stamped`
-        gives the fields that follow from that time."""
+        gives the fields that follow from that time. An import keeps the item's own
+        `created_at` and `updated_at` instead."""
         position = await gate.begin_write(session, access)
         now = utcnow()
         statement = (
@@ -214,8 +217,8 @@ class WorkspaceItems(Generic[ReadT]):
                 **values,
                 **(stamped(now) if stamped else {}),
                 id=new_id(),
-                created_at=now,
-                updated_at=now,
+                created_at=created_at or now,
+                updated_at=updated_at or now,
                 version=1,
                 workspace_id=access.workspace_id,
                 created_by=access.user_id,

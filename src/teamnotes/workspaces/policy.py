@@ -52,4 +52,7 @@ REQUIRED_ROLE: dict[str, Role] = {
     # the change feed
     "list_changes": "viewer",
     "stream_events": "viewer",
+    # export and import
+    "export_workspace": "viewer",
+    "import_workspace": "editor",
 }
