@@ -15,6 +15,7 @@ import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import httpx
@@ -24,6 +25,9 @@ from fastapi import FastAPI
 from teamnotes.app import create_app
 from teamnotes.config import Settings
 from teamnotes.migrations import migration_engine, upgrade_to_head
+
+if TYPE_CHECKING:
+    from tests.servers import Servers
 
 POSTGRES_URL = os.environ.get(
     "TEAMNOTES_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -160,3 +164,22 @@ def logged() -> Iterator[list[logging.LogRecord]]:
     finally:
         for logger in loggers:
             logger.removeHandler(handler)
+
+
+@pytest.fixture(params=BACKENDS)
+async def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database with no schema yet, of each engine."""
+    async with new_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator["Servers"]:
+    """Real `teamnotes serve` processes of the test's own, stopped at its end."""
+    from tests.servers import Servers
+
+    started = Servers(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop_all()

@@ -14,10 +14,9 @@ import pytest
 from teamnotes.workspaces.gate import personal_workspace_id
 from tests.factories import make_user
 from tests.portability.support import ZIP, zipped
-from tests.test_server_processes import Server, Servers, fresh_database_url, servers
+from tests.servers import Server, Servers
 
 pytestmark = pytest.mark.slow
-__all__ = ["fresh_database_url", "servers"]  # the fixtures of real servers, shared
 
 NOTES = 5_000
 NOTE_BYTES = 16 * 1024

@@ -6,10 +6,12 @@ role changes act on), a note with a public link, a task, a pending invitation, a
 second workspace where every caller is an editor, for moves to go to.
 """
 
+import io
 import re
 import secrets
 import tempfile
 import uuid
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,10 +83,19 @@ class Call:
     # A token of its own that lives this long (seconds): an event stream answered
     # in-process ends only when its token expires.
     token_lifetime: float | None = None
+    # A body that is not JSON: its bytes and their Content-Type.
+    raw: tuple[bytes, str] | None = None
 
 
 def _body(value: Any) -> Callable[["World"], Any]:
     return lambda _world: value
+
+
+def _zip_of_one_note() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("Imported.md", "# Imported\n\nA note from elsewhere.\n")
+    return buffer.getvalue()
 
 
 RENAMED = {"name": "Renamed"}
@@ -129,6 +140,8 @@ CALLS: dict[str, Call] = {
     "restore_revision": Call(),
     "list_changes": Call(),
     "stream_events": Call(token_lifetime=2),
+    "export_workspace": Call(),
+    "import_workspace": Call(raw=(_zip_of_one_note(), "application/zip")),
 }
 
 

@@ -115,9 +115,11 @@ async def check(
         token = access_token(app, user.id, expires_in=call.token_lifetime)
         user = User(user.id, user.email, token)
     body = call.body(world) if call.body else None
-    response = await client.request(
-        route.method, world.path(route.path, caller), json=body, headers=user.headers
-    )
+    sent: dict[str, Any] = {"json": body, "headers": user.headers}
+    if call.raw is not None:
+        content, media_type = call.raw
+        sent = {"content": content, "headers": {**user.headers, "Content-Type": media_type}}
+    response = await client.request(route.method, world.path(route.path, caller), **sent)
     assert response.status_code == expected, (caller, response.text)
     assert expected in declared_statuses(document, route), f"{route} does not declare {expected}"
     after = await rows_of(app, *watched)
@@ -131,10 +133,7 @@ async def check(
     if expected == 404:
         # A workspace one is not a member of answers exactly like one that does not exist.
         unknown = await client.request(
-            route.method,
-            world.path(route.path, caller, unknown_workspace()),
-            json=body,
-            headers=user.headers,
+            route.method, world.path(route.path, caller, unknown_workspace()), **sent
         )
         assert unknown.status_code == 404
         assert without_request_id(response.json()) == without_request_id(unknown.json())
