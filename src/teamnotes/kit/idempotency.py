@@ -95,10 +95,12 @@ async def respond_once(
     operation: str,
     request: BaseModel | str,
     respond: Callable[[], Awaitable[Response]],
+    authorize: Callable[[], Awaitable[None]],
 ) -> Response:
     """Run `respond` once per (owner, workspace, key): the JSON response it gives, or
     the one stored for an earlier request with the same key, operation and `request`
-    (the body, or a digest of it)."""
+    (the body, or a digest of it). A stored response is replayed only to a caller who
+    may still do what it did (`authorize` raises otherwise: a member since demoted)."""
     if key is None:
         return await respond()
     body = request if isinstance(request, str) else request.model_dump_json()
@@ -106,6 +108,7 @@ async def respond_once(
     claim = _Claim(owner_id, workspace_id, key)
     stored = await _claim(session, claim, fingerprint=fingerprint)
     if stored is not None:
+        await authorize()
         return stored
     response = await respond()
     await session.execute(
@@ -131,6 +134,7 @@ async def create_once(
     request: BaseModel,
     create: Callable[[], Awaitable[CreatedT]],
     location: Callable[[CreatedT], str],
+    authorize: Callable[[], Awaitable[None]],
 ) -> Response:
     """Run `create` once per (owner, key): the 201 it answers, or the stored one."""
 
@@ -146,6 +150,7 @@ async def create_once(
         operation=operation,
         request=request,
         respond=created,
+        authorize=authorize,
     )
 
 

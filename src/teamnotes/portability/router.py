@@ -3,6 +3,7 @@
 import hashlib
 import re
 import tempfile
+from functools import partial
 from typing import IO, Any
 
 from fastapi import APIRouter, Request, Response
@@ -77,6 +78,7 @@ async def import_workspace(
             operation="import_workspace",
             request=digest,
             respond=counted,
+            authorize=partial(gate.explain, session, access),
         )
 
 
