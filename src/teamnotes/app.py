@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.database_url,
         pool_size=settings.db_pool_size,
         pool_timeout=settings.db_pool_timeout,
+        busy_timeout=settings.db_busy_timeout,
         session_info=revisions.session_info(settings),
     )
     verifier = external_verifier(settings)

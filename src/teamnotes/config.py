@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # How long a request waits for a database connection (on SQLite, its turn at the
     # one writer) before it answers 503.
     db_pool_timeout: float = Field(30.0, gt=0, description="seconds")
+    # SQLite: how long a write waits for the file's write lock held outside the
+    # deployment's own gate (a migration, a backup, another program) before it answers 503.
+    db_busy_timeout: float = Field(15.0, gt=0, description="seconds")
     housekeeping_interval: int = Field(300, ge=0, description="seconds; 0 turns it off")
 
     @field_validator("cors_origins", "jwt_algorithms", "trusted_proxies", mode="before")
