@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from teamnotes.app import create_app
 from teamnotes.config import Settings
 from teamnotes.migrations import migration_engine, upgrade_to_head
+from teamnotes.webhooks import addresses
 
 POSTGRES_URL = os.environ.get(
     "TEAMNOTES_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -35,6 +36,22 @@ BACKENDS = ["sqlite", "postgresql"]
 def _with_database(url: str, name: str) -> str:
     base, _, _ = url.rpartition("/")
     return f"{base}/{name}"
+
+
+async def _loopback(host: str, port: int) -> list[str]:
+    return ["127.0.0.1"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def webhooks_stay_on_this_machine() -> Iterator[None]:
+    """Every name a webhook URL names resolves to 127.0.0.1 in tests (which refuse it
+    unless TEAMNOTES_WEBHOOKS_ALLOW_PRIVATE is on): no test, generated ones included,
+    can make the server call anything beyond loopback."""
+    addresses.resolve = _loopback
+    try:
+        yield
+    finally:
+        addresses.resolve = addresses.system_resolve
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from teamnotes.kit.pagination import Page, PageParams
 from teamnotes.kit.search import indexed, search_for
 from teamnotes.notes.models import Note, PublicLink
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
+from teamnotes.webhooks import outbox
 from teamnotes.workspaces import moves, trashed
 from teamnotes.workspaces.gate import Access
 from teamnotes.workspaces.items import WorkspaceItems
@@ -22,7 +23,7 @@ class NoteNotFound(NotFound):
     detail = "Note not found"
 
 
-notes = WorkspaceItems(Note, NoteRead, NoteNotFound, kind="note")
+notes = WorkspaceItems(Note, NoteRead, NoteNotFound, kind="note", recorders=[outbox.record])
 
 
 def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:
