@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 HOST = "127.0.0.1"
-WAIT = 15.0
+WAIT = 30.0
 
 
 @dataclass(frozen=True)
