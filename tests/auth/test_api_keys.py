@@ -45,7 +45,7 @@ class TestCreateApiKey:
         assert key.body["workspace_id"] == workspace
         assert key.body["expires_at"].endswith("Z")
 
-    async def test_a_workspace_the_caller_is_not_in_is_422(
+    async def test_a_workspace_the_caller_is_not_in_is_404(
         self, client: httpx.AsyncClient, app: FastAPI
     ) -> None:
         owner, stranger = await token_user(app), await token_user(app)
@@ -55,8 +55,8 @@ class TestCreateApiKey:
             json={"name": "k", "scope": "read", "workspace_id": workspace},
             headers=stranger.headers,
         )
-        assert response.status_code == 422, response.text
-        assert response.json()["field"] == "workspace_id"
+        assert response.status_code == 404, response.text
+        assert response.json()["detail"] == "Workspace not found"
 
     async def test_a_past_expiry_is_422(self, client: httpx.AsyncClient, app: FastAPI) -> None:
         user = await token_user(app)

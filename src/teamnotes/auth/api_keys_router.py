@@ -25,7 +25,7 @@ KeyId = Annotated[str, Path(description="The key's id.")]
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(400, 409, 413, 415),
+    responses=error_responses(400, 404, 409, 413, 415),
 )
 async def create_api_key(
     session: SessionDep, principal: CurrentPrincipal, data: ApiKeyCreate

@@ -9,7 +9,7 @@ from teamnotes.auth.api_keys import SHOWN, ApiKey, new_token, token_hash
 from teamnotes.auth.api_keys_schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from teamnotes.auth.principal import Principal
 from teamnotes.kit.db import utcnow
-from teamnotes.kit.errors import Conflict, InvalidToken, NotFound, ValidationFailed
+from teamnotes.kit.errors import Conflict, InvalidToken, NotFound
 from teamnotes.kit.ids import new_id, parse_id
 from teamnotes.kit.pagination import Page, PageParams
 from teamnotes.workspaces import gate
@@ -39,10 +39,6 @@ class TooManyKeys(Conflict):
     detail = f"You have {MOST_KEYS} API keys: revoke one before making another"
 
 
-class NotYourWorkspace(ValidationFailed):
-    detail = "is not a workspace you belong to"
-
-
 def _read(row: Any) -> ApiKeyRead:
     return ApiKeyRead.model_validate(row._mapping)
 
@@ -60,7 +56,7 @@ async def create_key(
     if data.workspace_id is not None and (
         await gate.role_of(session, data.workspace_id, principal.id) is None
     ):
-        raise NotYourWorkspace(field="workspace_id")
+        raise gate.WorkspaceNotFound()  # as for a move there (API.md §7)
     counted = select(func.count()).where(_k.user_id == principal.id)
     if (await session.execute(counted)).scalar_one() >= MOST_KEYS:
         raise TooManyKeys()

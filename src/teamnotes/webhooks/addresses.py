@@ -27,6 +27,7 @@ class AddressRefused(ValidationFailed):
     """A URL that may not be called; at creation, a 422 on `url`."""
 
     detail = "must be an http(s) URL of a public address"
+    field_error_code = "address_refused"
 
 
 async def system_resolve(host: str, port: int) -> list[str]:

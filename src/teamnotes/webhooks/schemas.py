@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from teamnotes.kit.fields import Timestamp, omittable, verbatim
 
@@ -20,9 +20,8 @@ EVENT_TYPES: tuple[str, ...] = get_args(EventType)[:-1]
 
 
 def _one_way_to_say_all(events: list[EventType]) -> list[EventType]:
-    if "*" in events and len(events) > 1:
-        raise ValueError('"*" stands alone: it already means every event')
-    return list(dict.fromkeys(events))
+    # "*" already means every event: with others beside it, it is still just "*".
+    return ["*"] if "*" in events else list(dict.fromkeys(events))
 
 
 Events = Annotated[
@@ -30,7 +29,7 @@ Events = Annotated[
     Field(min_length=1, max_length=len(EVENT_TYPES)),
     AfterValidator(_one_way_to_say_all),
 ]
-Url = Annotated[str, verbatim(2048, min_length=1)]
+Url = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https?://[^\x00]+$")]
 Description = Annotated[str, verbatim(500)]
 
 
