@@ -1,29 +1,47 @@
 """An app that may call loopback (TEAMNOTES_WEBHOOKS_ALLOW_PRIVATE=true), retrying
-quickly, and a real receiver for each test."""
+quickly, and a real receiver for each test.
+
+The app works on a database of its own: every process on a database delivers its
+events (as every process of a deployment does), and the other apps of the test run,
+configured otherwise, would take a share of them."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.conftest import running_app
+from tests.conftest import migrate, new_database, running_app
 from tests.webhooks.receiver import Receiver
 
 QUICK = {
     "webhooks_allow_private": True,
     "webhooks_first_retry": 0.2,
     "webhooks_poll_interval": 0.1,
-    "webhooks_timeout": 1.0,
+    "webhooks_timeout": 5.0,
 }
+
+
+@asynccontextmanager
+async def own_database(like: str, directory: Path) -> AsyncIterator[str]:
+    """A migrated database of the same engine as `like`, for one app alone."""
+    engine = "sqlite" if like.startswith("sqlite") else "postgresql"
+    async with new_database(engine, directory) as url:
+        await migrate(url)
+        yield url
 
 
 @pytest.fixture(scope="module")
 async def hooks_app(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[FastAPI]:
-    async with running_app(database_url, tmp_path_factory, **QUICK) as application:
+    async with (
+        own_database(database_url, tmp_path_factory.mktemp("hooks")) as url,
+        running_app(url, tmp_path_factory, **QUICK) as application,
+    ):
         yield application
 
 

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from tests.conftest import running_app
 from tests.factories import token_user
-from tests.webhooks.conftest import QUICK, make_webhook, personal_workspace
+from tests.webhooks.conftest import QUICK, make_webhook, own_database, personal_workspace
 from tests.webhooks.receiver import Answer, Receiver
 from tests.webhooks.support import deliveries
 
@@ -63,17 +63,25 @@ class TestRetries:
         assert recorded[1]["status_code"] == 307
         assert "redirects are not followed" in recorded[1]["error"]
 
+
+class TestTimeout:
     async def test_a_receiver_slower_than_the_timeout_fails_the_attempt(
-        self, hooks: httpx.AsyncClient, hooks_app: FastAPI, receiver: Receiver
+        self, database_url: str, tmp_path_factory: pytest.TempPathFactory, receiver: Receiver
     ) -> None:
-        user = await token_user(hooks_app)
-        workspace = await personal_workspace(hooks, user.headers)
-        hook = await make_webhook(hooks, user.headers, workspace, receiver.url)
-        receiver.answers.append(Answer(204, delay=QUICK["webhooks_timeout"] + 1))
-        await hooks.post("/notes", json={"title": "Slow"}, headers=user.headers)
-        recorded = await deliveries(hooks, user.headers, workspace, hook["id"], 2)
+        async with (
+            own_database(database_url, tmp_path_factory.mktemp("timeout")) as url,
+            running_app(url, tmp_path_factory, **{**QUICK, "webhooks_timeout": 0.5}) as app,
+        ):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                user = await token_user(app)
+                workspace = await personal_workspace(client, user.headers)
+                hook = await make_webhook(client, user.headers, workspace, receiver.url)
+                receiver.answers.append(Answer(204, delay=1.5))
+                await client.post("/notes", json={"title": "Slow"}, headers=user.headers)
+                recorded = await deliveries(client, user.headers, workspace, hook["id"], 2)
         assert recorded[1]["status_code"] is None
-        assert recorded[1]["error"] == "timed out after 1 s"
+        assert recorded[1]["error"] == "timed out after 0.5 s"
         assert recorded[0]["status_code"] == 204
 
 
@@ -82,7 +90,10 @@ class TestGivingUp:
         self, database_url: str, tmp_path_factory: pytest.TempPathFactory, receiver: Receiver
     ) -> None:
         settings = {**QUICK, "webhooks_retry_for": 0, "webhooks_disable_after": 2}
-        async with running_app(database_url, tmp_path_factory, **settings) as app:
+        async with (
+            own_database(database_url, tmp_path_factory.mktemp("giving-up")) as url,
+            running_app(url, tmp_path_factory, **settings) as app,
+        ):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 user = await token_user(app)

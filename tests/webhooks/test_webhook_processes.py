@@ -1,6 +1,7 @@
 """Webhooks from real `teamnotes serve` processes (API.md §12): several processes
 deliver each event once, and an event committed just before a `kill -9` goes out
-after the restart."""
+after the restart. Each test has a database of its own: the servers are then the
+only processes that deliver its events."""
 
 import asyncio
 import signal
@@ -11,7 +12,11 @@ import httpx
 import pytest
 
 from tests.factories import make_user
-from tests.test_server_processes import Servers, servers  # noqa: F401 (a fixture)
+from tests.test_server_processes import (  # noqa: F401 (fixtures)
+    Servers,
+    fresh_database_url,
+    servers,
+)
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.slow
@@ -36,11 +41,11 @@ class TestSeveralProcesses:
     async def test_each_event_is_delivered_once(
         self,
         servers: Servers,  # noqa: F811 (the fixture imported above)
-        database_url: str,
+        fresh_database_url: str,  # noqa: F811
         tmp_path: Path,
     ) -> None:
         server = await servers.start(
-            database_url=database_url, data_dir=tmp_path / "data", workers=2, **SETTINGS
+            database_url=fresh_database_url, data_dir=tmp_path / "data", workers=2, **SETTINGS
         )
         limits = httpx.Limits(max_connections=20, max_keepalive_connections=0)
         async with (
@@ -70,12 +75,12 @@ class TestKill9:
     async def test_an_event_committed_before_the_kill_is_delivered_after_the_restart(
         self,
         servers: Servers,  # noqa: F811 (the fixture imported above)
-        database_url: str,
+        fresh_database_url: str,  # noqa: F811
         tmp_path: Path,
     ) -> None:
         data_dir = tmp_path / "data"
         receiver = Receiver()  # not listening yet: every attempt fails
-        server = await servers.start(database_url=database_url, data_dir=data_dir, **SETTINGS)
+        server = await servers.start(database_url=fresh_database_url, data_dir=data_dir, **SETTINGS)
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
             user = await make_user(http)
             await _webhook(http, user.headers, receiver.url)
@@ -84,7 +89,7 @@ class TestKill9:
         server.stop(signal.SIGKILL)
 
         async with receiver:
-            await servers.start(database_url=database_url, data_dir=data_dir, **SETTINGS)
+            await servers.start(database_url=fresh_database_url, data_dir=data_dir, **SETTINGS)
             [request] = await receiver.wait_for(1)
         assert request.event["type"] == "note.created"
         assert request.event["data"]["id"] == note.json()["id"]

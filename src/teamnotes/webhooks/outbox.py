@@ -2,9 +2,11 @@
 transaction (API.md §12), so that no event exists for a change rolled back and no
 change commits without its events, even across `kill -9`.
 
-Every write of a note or task runs one statement here, an INSERT … SELECT over the
-workspace's active webhooks subscribed to the event: with none, it inserts nothing,
-at the cost of one indexed read. The body is built once, as it will be sent.
+A write in a workspace with webhooks runs one statement here, an INSERT … SELECT
+over the workspace's active webhooks subscribed to the event. A write elsewhere runs
+none: the workspace row's `has_webhooks`, read by the write's first statement
+(`gate.begin_write`), says there is nobody to tell. The body is built once, as it
+will be sent.
 """
 
 import json
@@ -20,6 +22,7 @@ from teamnotes.kit.db import utcnow
 from teamnotes.kit.fields import Timestamp
 from teamnotes.kit.ids import new_id
 from teamnotes.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
+from teamnotes.workspaces.gate import WITH_WEBHOOKS
 from teamnotes.workspaces.items import Written
 
 RECORDED = "webhook_events"
@@ -50,6 +53,8 @@ def body(event_id: str, event_type: str, created_at: datetime, written: Written)
 
 async def record(session: AsyncSession, written: Written) -> None:
     """Queue the event for every webhook of the workspace that wants it."""
+    if written.access.workspace_id not in session.info.get(WITH_WEBHOOKS, ()):
+        return  # the workspace has none: its row said so when the write began
     event_type = f"{written.kind}.{written.event}"
     event_id, now = new_id(), utcnow()
     subscribed = select(

@@ -4,7 +4,7 @@ every statement through the workspace gate."""
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from teamnotes.kit.db import utcnow
@@ -23,9 +23,11 @@ from teamnotes.webhooks.schemas import (
 from teamnotes.webhooks.signing import new_secret
 from teamnotes.workspaces import gate
 from teamnotes.workspaces.gate import Access
+from teamnotes.workspaces.models import Workspace
 
 _h = cast(Table, Webhook.__table__).c
 _d = cast(Table, WebhookDelivery.__table__).c
+_w = cast(Table, Workspace.__table__).c
 _COLUMNS = (_h.id, _h.url, _h.events, _h.description, _h.active, _h.created_at)
 
 
@@ -46,6 +48,20 @@ def _in_workspace(access: Access, webhook_id: str) -> list[Any]:
     return [_h.id == parse_id(webhook_id), _h.workspace_id == access.workspace_id]
 
 
+async def _hold(session: AsyncSession, access: Access) -> None:
+    """Lock the workspace row first, as its writers do (`gate.begin_write`): the flag
+    then changes in step with them, and the two never wait on each other in a cycle."""
+    await session.execute(select(_w.id).where(_w.id == access.workspace_id).with_for_update())
+
+
+async def _flag(session: AsyncSession, access: Access) -> None:
+    """Say on the workspace row whether it has an active webhook (its writes read it)."""
+    active = exists().where(_h.workspace_id == access.workspace_id, _h.active)
+    await session.execute(
+        update(Workspace).where(_w.id == access.workspace_id).values(has_webhooks=active)
+    )
+
+
 async def create_webhook(
     session: AsyncSession, *, access: Access, data: WebhookCreate, allow_private: bool
 ) -> WebhookCreated:
@@ -54,6 +70,7 @@ async def create_webhook(
     # the write lock.
     await addresses.vet(data.url, allow_private=allow_private)
     await gate.explain(session, access)
+    await _hold(session, access)
     now, secret = utcnow(), new_secret()
     row = (
         await session.execute(
@@ -73,6 +90,7 @@ async def create_webhook(
             .returning(*_COLUMNS)
         )
     ).one()
+    await _flag(session, access)
     return WebhookCreated(**_read(row).model_dump(), secret=secret)
 
 
@@ -124,6 +142,7 @@ async def update_webhook(
         changes["events"] = stored_events(data.events)
     if changes.get("active"):
         changes["failures"] = 0
+    await _hold(session, access)
     row = (
         await session.execute(
             update(Webhook)
@@ -135,11 +154,13 @@ async def update_webhook(
     if row is None:
         await gate.explain(session, access)
         raise WebhookNotFound()
+    await _flag(session, access)
     return _read(row)
 
 
 async def delete_webhook(session: AsyncSession, *, access: Access, webhook_id: str) -> None:
     """The webhook and what it has not yet delivered are gone."""
+    await _hold(session, access)
     deleted = await session.execute(
         delete(Webhook)
         .where(*_in_workspace(access, webhook_id), *gate.admits(access))
@@ -148,6 +169,7 @@ async def delete_webhook(session: AsyncSession, *, access: Access, webhook_id: s
     if deleted.first() is None:
         await gate.explain(session, access)
         raise WebhookNotFound()
+    await _flag(session, access)
 
 
 async def list_deliveries(

@@ -18,7 +18,8 @@ no longer exists (401), a workspace they do not belong to (404), a role too low 
 none of these, the item itself is missing and the caller says so.
 
 Writes start with `begin_write`: one UPDATE of the workspace row that checks the
-role and takes the next position of the workspace's change feed. Its row lock
+role, takes the next position of the workspace's change feed, and reads whether the
+workspace has webhooks to tell. Its row lock
 serialises the workspace's writers until commit, so positions are handed out in
 commit order and a feed reader can never see a later one before an earlier one.
 """
@@ -129,14 +130,16 @@ async def begin_write(session: AsyncSession, access: Access) -> int:
         update(_workspace)
         .where(workspace.id == access.workspace_id, *admits(access))
         .values(change_seq=workspace.change_seq + 1)
-        .returning(workspace.change_seq)
+        .returning(workspace.change_seq, workspace.has_webhooks)
     )
-    position = (await session.execute(statement)).scalar_one_or_none()
-    if position is None:
+    row = (await session.execute(statement)).one_or_none()
+    if row is None:
         await explain(session, access)
         raise WorkspaceNotFound()  # gone since: deleted by a concurrent request
     touched(session, access.workspace_id)
-    return int(position)
+    if row.has_webhooks:
+        session.info.setdefault(WITH_WEBHOOKS, set()).add(access.workspace_id)
+    return int(row.change_seq)
 
 
 def touched(session: AsyncSession, workspace_id: uuid.UUID) -> None:
@@ -146,6 +149,9 @@ def touched(session: AsyncSession, workspace_id: uuid.UUID) -> None:
 
 
 TOUCHED = "touched_workspaces"
+WITH_WEBHOOKS = "workspaces_with_webhooks"
+"""The workspaces this transaction writes that may have webhooks (read with the
+write's own lock, so no extra statement): the others need no outbox statement."""
 
 
 async def explain(session: AsyncSession, access: Access) -> None:

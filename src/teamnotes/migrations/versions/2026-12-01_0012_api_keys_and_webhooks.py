@@ -1,4 +1,5 @@
-"""API keys for scripts, and webhooks: subscriptions, their outbox, their deliveries.
+"""API keys for scripts, and webhooks: subscriptions, their outbox, their deliveries,
+and each workspace's flag saying whether it may have any.
 
 Revision ID: 0012
 Revises: 0010
@@ -40,6 +41,10 @@ def _webhook_fk(table: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("workspace") as batch:
+        batch.add_column(
+            sa.Column("has_webhooks", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
     op.create_table(
         "api_key",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -121,3 +126,5 @@ def downgrade() -> None:
     op.drop_table("webhook_event")
     op.drop_table("webhook")
     op.drop_table("api_key")
+    with op.batch_alter_table("workspace") as batch:
+        batch.drop_column("has_webhooks")
