@@ -79,6 +79,8 @@ PATCH_SLOTS = {"patch_task": (1, 250), "mixed": (251, 375), "stall": (376, 500)}
 SCENARIOS = [
     # name, label, script, kind
     ("get_note", "GET note by id", "get_note.lua", "read"),
+    # The same requests with each user's API key (bench-data-keys.txt) instead of a JWT.
+    ("get_note_key", "GET note by id with an API key", "get_note.lua", "read"),
     ("get_task", "GET task by id", "get_task.lua", "read"),
     ("list_tasks", "list 20 tasks, status filter + sort", "list_tasks.lua", "read"),
     ("search", "search notes (?q=word)", "search.lua", "read"),
@@ -370,6 +372,7 @@ class SeedPlan:
 @dataclass
 class Seeded:
     tokens: list[str]
+    keys: list[str]  # an API key (scope read) per user
     user_ids: list[str]
     notes: list[list[str]]
     tasks: list[list[str]]  # by slot: tasks[u][i] has order i + 1
@@ -408,6 +411,7 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
     from sqlalchemy import insert, inspect, text
     from sqlalchemy.ext.asyncio import create_async_engine
 
+    from teamnotes.auth.api_keys import ApiKey, new_token, token_hash
     from teamnotes.auth.models import User
     from teamnotes.auth.passwords import dummy_hash
     from teamnotes.auth.tokens import TokenIssuer
@@ -416,6 +420,8 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
     from teamnotes.notes.models import Note
     from teamnotes.kit.search import document, words
     from teamnotes.tasks.models import Task
+    from teamnotes.workspaces.gate import personal_workspace_id
+    from teamnotes.workspaces.models import Membership, Workspace
 
     started = time.monotonic()
     rng = random.Random(20261123)
@@ -452,6 +458,10 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
     task_columns = set(Task.__table__.c.keys())
 
     users, tokens, user_ids, note_ids, task_ids = [], [], [], [], []
+    keys: list[str] = []
+    workspaces: list[dict[str, Any]] = []
+    memberships: list[dict[str, Any]] = []
+    api_keys: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
     tasks: list[dict[str, Any]] = []
     note_bytes = 0
@@ -471,6 +481,48 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
         )
         user_ids.append(str(user_id))
         tokens.append(issuer.access_token(str(user_id)))
+        # Every user's notes and tasks live in their personal workspace (API.md §7),
+        # each item at a position of its feed.
+        workspace_id = personal_workspace_id(str(user_id))
+        positions = iter(range(1, plan.notes_per_user + plan.tasks_per_user + 1))
+        workspaces.append(
+            {
+                "id": workspace_id,
+                "name": "Personal",
+                "personal_owner_id": str(user_id),
+                "created_at": created,
+                "updated_at": created,
+                "version": 1,
+                "change_seq": plan.notes_per_user + plan.tasks_per_user,
+            }
+        )
+        memberships.append(
+            {
+                "workspace_id": workspace_id,
+                "user_id": str(user_id),
+                "role": "owner",
+                "joined_at": created,
+            }
+        )
+        key = new_token()
+        keys.append(key)
+        api_keys.append(
+            {
+                "id": new_id(),
+                "user_id": str(user_id),
+                "name": "bench",
+                "scope": "read",
+                "workspace_id": None,
+                "token_hash": token_hash(key),
+                "prefix": key[:10],
+                "created_at": created,
+            }
+        )
+        authorship = {
+            "workspace_id": workspace_id,
+            "created_by": str(user_id),
+            "updated_by": str(user_id),
+        }
         own_notes = []
         for n in range(plan.notes_per_user):
             parts = [
@@ -487,7 +539,8 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
             stamp = created + timedelta(hours=n * 7, seconds=rng.randint(0, 3600))
             row = {
                 "id": new_id(),
-                "owner_id": str(user_id),
+                **authorship,
+                "change_seq": next(positions),
                 "title": title,
                 "content": content,
                 "created_at": stamp,
@@ -511,7 +564,8 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
             title = _sentence(rng, vocab, cum, rng.randint(2, 7))[:-1]
             row = {
                 "id": new_id(),
-                "owner_id": str(user_id),
+                **authorship,
+                "change_seq": next(positions),
                 "title": title,
                 "description": description,
                 "completed": completed,
@@ -555,7 +609,13 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
                 for row in rows if missing else ():
                     for key in missing:
                         del row[key]
-            for table, rows in ((User.__table__, users), (Note.__table__, notes)):
+            for table, rows in (
+                (User.__table__, users),
+                (Workspace.__table__, workspaces),
+                (Membership.__table__, memberships),
+                (ApiKey.__table__, api_keys),
+                (Note.__table__, notes),
+            ):
                 for start in range(0, len(rows), 2000):
                     await connection.execute(insert(table), rows[start : start + 2000])
             for start in range(0, len(tasks), 5000):
@@ -570,6 +630,7 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
         await engine.dispose()
     return Seeded(
         tokens=tokens,
+        keys=keys,
         user_ids=user_ids,
         notes=note_ids,
         tasks=task_ids,
@@ -579,9 +640,10 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
     )
 
 
-def write_lua_data(seeded: Seeded, path: Path) -> None:
+def write_lua_data(seeded: Seeded, path: Path, *, keys: bool = False) -> None:
     with open(path, "w") as file:
-        for token, notes, tasks in zip(seeded.tokens, seeded.notes, seeded.tasks, strict=True):
+        tokens = seeded.keys if keys else seeded.tokens
+        for token, notes, tasks in zip(tokens, seeded.notes, seeded.tasks, strict=True):
             file.write(f"U {token} {','.join(notes)} {','.join(tasks)}\n")
         for query in seeded.queries:
             file.write(f"Q {query}\n")
@@ -997,6 +1059,8 @@ def run_phase(phase: Phase) -> None:
     log(f"{phase.db}: seeded in {seeded.seconds:.1f} s ({phase.seed_info})")
     data_file = phase.tmp / "bench-data.txt"
     write_lua_data(seeded, data_file)
+    key_file = phase.tmp / "bench-data-keys.txt"
+    write_lua_data(seeded, key_file, keys=True)
 
     serve = [str(BIN / "teamnotes"), "serve", "--workers", str(workers)]
     server = Server(f"teamnotes-{phase.db}", serve, env=env, cwd=phase.tmp)
@@ -1008,6 +1072,9 @@ def run_phase(phase: Phase) -> None:
         log_from = server.log_size()
         for script in ("get_note.lua", "get_task.lua", "list_tasks.lua", "search.lua"):
             run_wrk(server.url, script, connections=CONNECTIONS, duration=1, env=wrk_env(data_file))
+        run_wrk(
+            server.url, "get_note.lua", connections=CONNECTIONS, duration=1, env=wrk_env(key_file)
+        )
         warm = scan_log(server.log_path, log_from)
         if warm["errors"]:
             phase.notes.append(f"errors in the server log during warm-up: {warm['errors'][:3]}")
@@ -1024,7 +1091,7 @@ def run_phase(phase: Phase) -> None:
                 script,
                 connections=CONNECTIONS,
                 duration=phase.duration,
-                env=wrk_env(data_file, slots),
+                env=wrk_env(key_file if name == "get_note_key" else data_file, slots),
             )
             resources = resources_between(server, before, phase.pg_database)
             record(

@@ -136,6 +136,26 @@ async def running_app(
         yield application
 
 
+@asynccontextmanager
+async def client_of(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that speaks to `application` in-process."""
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@asynccontextmanager
+async def another_process(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, **overrides: object
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of another app on the same database: what another process would answer."""
+    async with (
+        running_app(database_url, tmp_path_factory, **overrides) as application,
+        client_of(application) as http,
+    ):
+        yield http
+
+
 @pytest.fixture(scope="session")
 async def app(
     database_url: str, tmp_path_factory: pytest.TempPathFactory

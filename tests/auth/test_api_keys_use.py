@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from teamnotes.auth.api_keys import ApiKey
-from tests.auth.keys import Key, make_key, make_workspace
-from tests.conftest import running_app
+from tests.auth.keys import Key, make_key, make_workspace, team_with
+from tests.conftest import another_process
 from tests.factories import make_note, token_user
 
 
@@ -75,15 +75,7 @@ class TestActingAsItsUser:
     async def test_a_member_removed_from_a_workspace_finds_it_gone(
         self, client: httpx.AsyncClient, app: FastAPI
     ) -> None:
-        owner, member = await token_user(app), await token_user(app)
-        workspace = await make_workspace(client, owner)
-        invited = await client.post(
-            f"/workspaces/{workspace}/invitations", json={"role": "editor"}, headers=owner.headers
-        )
-        accepted = await client.post(
-            "/invitations/accept", json={"token": invited.json()["token"]}, headers=member.headers
-        )
-        assert accepted.status_code == 200, accepted.text
+        owner, member, workspace = await team_with(client, app, "editor")
         key = await make_key(client, member, scope="write")
         notes = f"/workspaces/{workspace}/notes"
         assert (await client.get(notes, headers=key.headers)).status_code == 200
@@ -159,22 +151,20 @@ class TestRevocationEverywhere:
         user = await token_user(app)
         note = await make_note(client, user)
         key = await make_key(client, user, scope="write")
-        async with running_app(database_url, tmp_path_factory) as other:
-            transport = httpx.ASGITransport(app=other)
-            async with httpx.AsyncClient(transport=transport, base_url="http://other") as there:
-                paths = [f"/notes/{note['id']}", "/notes", "/workspaces", "/changes", "/trash"]
-                for path in paths:  # the other process now knows the key
-                    assert (await there.get(path, headers=key.headers)).status_code == 200, path
-                revoked = await client.delete(f"/auth/api-keys/{key.id}", headers=user.headers)
-                assert revoked.status_code == 204
-                for path in paths:
-                    refused = await there.get(path, headers=key.headers)
-                    assert refused.status_code == 401, (path, refused.text)
-                    assert refused.json()["error_code"] == "invalid_token"
-                write = await there.patch(
-                    f"/notes/{note['id']}", json={"title": "no"}, headers=key.headers
-                )
-                assert write.status_code == 401
+        async with another_process(database_url, tmp_path_factory) as there:
+            paths = [f"/notes/{note['id']}", "/notes", "/workspaces", "/changes", "/trash"]
+            for path in paths:  # the other process now knows the key
+                assert (await there.get(path, headers=key.headers)).status_code == 200, path
+            revoked = await client.delete(f"/auth/api-keys/{key.id}", headers=user.headers)
+            assert revoked.status_code == 204
+            for path in paths:
+                refused = await there.get(path, headers=key.headers)
+                assert refused.status_code == 401, (path, refused.text)
+                assert refused.json()["error_code"] == "invalid_token"
+            write = await there.patch(
+                f"/notes/{note['id']}", json={"title": "no"}, headers=key.headers
+            )
+            assert write.status_code == 401
 
 
 class TestExpiry:
@@ -218,10 +208,8 @@ class TestLastUsed:
         listed = (await client.get("/auth/api-keys", headers=user.headers)).json()["items"]
         assert listed[0]["last_used_at"] is not None
         # Another process has not seen the key yet: it tries, and its write is a no-op.
-        async with running_app(database_url, tmp_path_factory) as other:
-            transport = httpx.ASGITransport(app=other)
-            async with httpx.AsyncClient(transport=transport, base_url="http://other") as there:
-                assert (await there.get("/notes", headers=key.headers)).status_code == 200
+        async with another_process(database_url, tmp_path_factory) as there:
+            assert (await there.get("/notes", headers=key.headers)).status_code == 200
         assert await _stamp(app, key) == first
         # A minute later it is written again.
         async with app.state.database.write_session() as session, session.begin():
@@ -230,10 +218,8 @@ class TestLastUsed:
                 .where(ApiKey.id == uuid.UUID(key.id))
                 .values(last_used_at=first - timedelta(seconds=61))
             )
-        async with running_app(database_url, tmp_path_factory) as other:
-            transport = httpx.ASGITransport(app=other)
-            async with httpx.AsyncClient(transport=transport, base_url="http://other") as there:
-                assert (await there.get("/notes", headers=key.headers)).status_code == 200
+        async with another_process(database_url, tmp_path_factory) as there:
+            assert (await there.get("/notes", headers=key.headers)).status_code == 200
         later = await _stamp(app, key)
         assert later is not None
         assert later > first

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.conftest import migrate, new_database, running_app
+from tests.conftest import client_of, migrate, new_database, running_app
 from tests.webhooks.receiver import Receiver
 
 QUICK = {
@@ -47,8 +47,7 @@ async def hooks_app(
 
 @pytest.fixture
 async def hooks(hooks_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=hooks_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with client_of(hooks_app) as http:
         yield http
 
 

@@ -5,7 +5,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.conftest import running_app
+from tests.conftest import client_of, running_app
 from tests.factories import token_user
 from tests.webhooks.conftest import QUICK, make_webhook, own_database, personal_workspace
 from tests.webhooks.receiver import Answer, Receiver
@@ -71,15 +71,14 @@ class TestTimeout:
         async with (
             own_database(database_url, tmp_path_factory.mktemp("timeout")) as url,
             running_app(url, tmp_path_factory, **{**QUICK, "webhooks_timeout": 0.5}) as app,
+            client_of(app) as client,
         ):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-                user = await token_user(app)
-                workspace = await personal_workspace(client, user.headers)
-                hook = await make_webhook(client, user.headers, workspace, receiver.url)
-                receiver.answers.append(Answer(204, delay=1.5))
-                await client.post("/notes", json={"title": "Slow"}, headers=user.headers)
-                recorded = await deliveries(client, user.headers, workspace, hook["id"], 2)
+            user = await token_user(app)
+            workspace = await personal_workspace(client, user.headers)
+            hook = await make_webhook(client, user.headers, workspace, receiver.url)
+            receiver.answers.append(Answer(204, delay=1.5))
+            await client.post("/notes", json={"title": "Slow"}, headers=user.headers)
+            recorded = await deliveries(client, user.headers, workspace, hook["id"], 2)
         assert recorded[1]["status_code"] is None
         assert recorded[1]["error"] == "timed out after 0.5 s"
         assert recorded[0]["status_code"] == 204
@@ -93,26 +92,25 @@ class TestGivingUp:
         async with (
             own_database(database_url, tmp_path_factory.mktemp("giving-up")) as url,
             running_app(url, tmp_path_factory, **settings) as app,
+            client_of(app) as client,
         ):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-                user = await token_user(app)
-                workspace = await personal_workspace(client, user.headers)
-                hook = await make_webhook(client, user.headers, workspace, receiver.url)
-                path = f"/workspaces/{workspace}/webhooks/{hook['id']}"
-                receiver.default = Answer(500)
-                for number in range(2):
-                    await client.post("/notes", json={"title": f"{number}"}, headers=user.headers)
-                    await deliveries(client, user.headers, workspace, hook["id"], number + 1)
-                assert (await client.get(path, headers=user.headers)).json()["active"] is False
-                # Off, it records nothing more.
-                await client.post("/notes", json={"title": "unheard"}, headers=user.headers)
-                assert len(await receiver.wait_for(2)) == 2
+            user = await token_user(app)
+            workspace = await personal_workspace(client, user.headers)
+            hook = await make_webhook(client, user.headers, workspace, receiver.url)
+            path = f"/workspaces/{workspace}/webhooks/{hook['id']}"
+            receiver.default = Answer(500)
+            for number in range(2):
+                await client.post("/notes", json={"title": f"{number}"}, headers=user.headers)
+                await deliveries(client, user.headers, workspace, hook["id"], number + 1)
+            assert (await client.get(path, headers=user.headers)).json()["active"] is False
+            # Off, it records nothing more.
+            await client.post("/notes", json={"title": "unheard"}, headers=user.headers)
+            assert len(await receiver.wait_for(2)) == 2
 
-                # Back on, with its count cleared: one more failure does not turn it off.
-                back = await client.patch(path, json={"active": True}, headers=user.headers)
-                assert back.json()["active"] is True
-                await client.post("/notes", json={"title": "again"}, headers=user.headers)
-                await deliveries(client, user.headers, workspace, hook["id"], 3)
-                assert (await client.get(path, headers=user.headers)).json()["active"] is True
+            # Back on, with its count cleared: one more failure does not turn it off.
+            back = await client.patch(path, json={"active": True}, headers=user.headers)
+            assert back.json()["active"] is True
+            await client.post("/notes", json={"title": "again"}, headers=user.headers)
+            await deliveries(client, user.headers, workspace, hook["id"], 3)
+            assert (await client.get(path, headers=user.headers)).json()["active"] is True
         assert len(receiver.received) == 3

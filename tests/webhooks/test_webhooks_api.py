@@ -13,24 +13,11 @@ from teamnotes.notes.schemas import NoteCreate
 from teamnotes.notes.service import create_note
 from teamnotes.webhooks.models import WebhookEvent
 from teamnotes.workspaces.gate import Access, personal_workspace_id
-from tests.factories import User, token_user
+from tests.auth.keys import team_with
+from tests.factories import token_user
 from tests.webhooks.conftest import make_webhook, personal_workspace
 
 URL = "http://127.0.0.1:9/hook"  # never called: these tests write no note or task
-
-
-async def _team_with(client: httpx.AsyncClient, app: FastAPI, role: str) -> tuple[User, User, str]:
-    owner, member = await token_user(app), await token_user(app)
-    made = await client.post("/workspaces", json={"name": "Team"}, headers=owner.headers)
-    workspace = made.json()["id"]
-    invited = await client.post(
-        f"/workspaces/{workspace}/invitations", json={"role": role}, headers=owner.headers
-    )
-    accepted = await client.post(
-        "/invitations/accept", json={"token": invited.json()["token"]}, headers=member.headers
-    )
-    assert accepted.status_code == 200, accepted.text
-    return owner, member, workspace
 
 
 class TestCreateWebhook:
@@ -80,7 +67,7 @@ class TestWhoManagesWebhooks:
     async def test_an_editor_is_403_and_a_stranger_404(
         self, hooks: httpx.AsyncClient, hooks_app: FastAPI
     ) -> None:
-        owner, editor, workspace = await _team_with(hooks, hooks_app, "editor")
+        owner, editor, workspace = await team_with(hooks, hooks_app, "editor")
         hook = await make_webhook(hooks, owner.headers, workspace, URL)
         stranger = await token_user(hooks_app)
         base = f"/workspaces/{workspace}/webhooks"
@@ -102,7 +89,7 @@ class TestWhoManagesWebhooks:
     async def test_an_admin_manages_them(
         self, hooks: httpx.AsyncClient, hooks_app: FastAPI
     ) -> None:
-        _owner, admin, workspace = await _team_with(hooks, hooks_app, "admin")
+        _owner, admin, workspace = await team_with(hooks, hooks_app, "admin")
         hook = await make_webhook(hooks, admin.headers, workspace, URL)
         listed = await hooks.get(f"/workspaces/{workspace}/webhooks", headers=admin.headers)
         assert [item["id"] for item in listed.json()["items"]] == [hook["id"]]
