@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from teamnotes.app import create_app
 from teamnotes.config import Settings
 from teamnotes.migrations import migration_engine, upgrade_to_head
+from teamnotes.webhooks import addresses
 
 if TYPE_CHECKING:
     from tests.servers import Servers
@@ -39,6 +40,22 @@ BACKENDS = ["sqlite", "postgresql"]
 def _with_database(url: str, name: str) -> str:
     base, _, _ = url.rpartition("/")
     return f"{base}/{name}"
+
+
+async def _loopback(host: str, port: int) -> list[str]:
+    return ["127.0.0.1"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def webhooks_stay_on_this_machine() -> Iterator[None]:
+    """Every name a webhook URL names resolves to 127.0.0.1 in tests (which refuse it
+    unless TEAMNOTES_WEBHOOKS_ALLOW_PRIVATE is on): no test, generated ones included,
+    can make the server call anything beyond loopback."""
+    addresses.resolve = _loopback
+    try:
+        yield
+    finally:
+        addresses.resolve = addresses.system_resolve
 
 
 @pytest.fixture(scope="session")
@@ -121,6 +138,26 @@ async def running_app(
     )
     async with application.router.lifespan_context(application):
         yield application
+
+
+@asynccontextmanager
+async def client_of(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that speaks to `application` in-process."""
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@asynccontextmanager
+async def another_process(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, **overrides: object
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of another app on the same database: what another process would answer."""
+    async with (
+        running_app(database_url, tmp_path_factory, **overrides) as application,
+        client_of(application) as http,
+    ):
+        yield http
 
 
 @pytest.fixture(scope="session")

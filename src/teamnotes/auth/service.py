@@ -6,7 +6,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.auth import sessions
+from teamnotes.auth import api_keys_service, sessions
 from teamnotes.auth.external_accounts import forget_external, live
 from teamnotes.auth.models import ExternalUser, RefreshToken, User
 from teamnotes.auth.passwords import dummy_hash, hash_password, verify_password
@@ -218,3 +218,4 @@ async def delete_me(session: AsyncSession, *, principal: Principal) -> None:
     else:
         await forget_external(session, principal)
     await workspaces.remove_account(session, user_id=principal.id)
+    await api_keys_service.forget_user(session, principal.id)

@@ -23,6 +23,7 @@ from teamnotes.tasks.schemas import (
     TaskStatus,
     TaskUpdate,
 )
+from teamnotes.webhooks import outbox
 from teamnotes.workspaces import moves, trashed
 from teamnotes.workspaces.gate import Access
 from teamnotes.workspaces.items import WorkspaceItems
@@ -32,7 +33,7 @@ class TaskNotFound(NotFound):
     detail = "Task not found"
 
 
-tasks = WorkspaceItems(Task, TaskRead, TaskNotFound, kind="task")
+tasks = WorkspaceItems(Task, TaskRead, TaskNotFound, kind="task", recorders=[outbox.record])
 _c = tasks.table.c
 
 

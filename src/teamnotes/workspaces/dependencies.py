@@ -10,7 +10,13 @@ from starlette.routing import BaseRoute
 
 from teamnotes.auth.dependencies import CurrentPrincipal
 from teamnotes.kit.ids import parse_id
-from teamnotes.workspaces.gate import Access, Role, WorkspaceNotFound, personal_workspace_id
+from teamnotes.workspaces.gate import (
+    Access,
+    Role,
+    WorkspaceNotFound,
+    bound_elsewhere,
+    personal_workspace_id,
+)
 from teamnotes.workspaces.policy import REQUIRED_ROLE
 
 
@@ -18,9 +24,17 @@ def required_role(request: Request) -> Role:
     return REQUIRED_ROLE[request.scope["route"].endpoint.__name__]
 
 
+def _within_key(access: Access) -> Access:
+    # A key limited to one workspace finds no other (API.md §11), before any statement.
+    if bound_elsewhere(access):
+        raise WorkspaceNotFound()
+    return access
+
+
 async def personal_access(request: Request, principal: CurrentPrincipal) -> Access:
     """The caller in their personal workspace (`/notes`, `/tasks`)."""
-    return Access(principal, personal_workspace_id(principal.id), required_role(request))
+    workspace_id = personal_workspace_id(principal.id)
+    return _within_key(Access(principal, workspace_id, required_role(request)))
 
 
 WorkspaceIdPath = Annotated[
@@ -35,7 +49,7 @@ async def workspace_access(
     parsed = parse_id(workspace_id)
     if parsed is None:
         raise WorkspaceNotFound()
-    return Access(principal, parsed, required_role(request))
+    return _within_key(Access(principal, parsed, required_role(request)))
 
 
 PersonalAccess = Annotated[Access, Depends(personal_access)]

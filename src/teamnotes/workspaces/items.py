@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    Uuid,
     bindparam,
     false,
     func,
@@ -29,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from teamnotes.auth import api_keys
 from teamnotes.kit.db import Base, utcnow
 from teamnotes.kit.errors import NotFound, PreconditionFailed
 from teamnotes.kit.ids import new_id, parse_id
@@ -86,10 +88,17 @@ class WorkspaceItems(Generic[ReadT]):
             self.c.workspace_id == bindparam("workspace_id"),
             self.live,
         )
-        self._get_personal = one
-        self._get_shared = one.where(
+        shared = one.where(
             gate.is_member(bindparam("workspace_id"), bindparam("user_id"))  # type: ignore[arg-type]
         )
+        # By (personal workspace?, API key?): a key's read also finds the key alive.
+        keyed = api_keys.alive(bindparam("key_id", type_=Uuid))
+        self._get_one = {
+            (True, False): one,
+            (False, False): shared,
+            (True, True): one.where(keyed),
+            (False, True): shared.where(keyed),
+        }
 
     def in_workspace(self, access: Access) -> Select[Any]:
         """The columns of the response schema, for the live rows the caller may read."""
@@ -108,11 +117,13 @@ class WorkspaceItems(Generic[ReadT]):
 
     async def get(self, session: AsyncSession, *, access: Access, item_id: str) -> ReadT:
         key = self.key(item_id)
-        statement = self._get_personal if access.personal else self._get_shared
+        grant = access.principal.key
+        statement = self._get_one[access.personal, grant is not None]
         parameters = {
             "item_id": key,
             "workspace_id": access.workspace_id,
             "user_id": access.user_id,
+            "key_id": grant.id if grant else None,
         }
         row = (await session.execute(statement, parameters)).one_or_none()
         if row is None:

@@ -82,7 +82,7 @@ async def list_workspaces(
     session: AsyncSession, *, principal: Principal, page: PageParams
 ) -> Page[WorkspaceRead]:
     """The caller's workspaces: personal first, then by name, then id."""
-    statement = _as_seen_by(principal.id)
+    statement = _as_seen_by(principal.id).where(*gate.reachable(principal))
     rows = (
         await session.execute(
             statement.add_columns(func.count().over().label("_total"))
@@ -91,7 +91,7 @@ async def list_workspaces(
             .offset(page.offset)
         )
     ).all()
-    if not rows and not await gate.is_alive(session, principal.id):
+    if not rows and not await gate.is_alive(session, principal.id, key=principal.key):
         raise InvalidToken()
     total = rows[0]._total if rows else 0
     if not rows and page.offset:
@@ -130,7 +130,9 @@ async def create_workspace(
 
 async def get_workspace(session: AsyncSession, *, access: Access) -> WorkspaceRead:
     """A workspace the caller belongs to; WorkspaceNotFound for any other id."""
-    statement = _as_seen_by(access.user_id).where(_w.id == access.workspace_id)
+    statement = _as_seen_by(access.user_id).where(
+        _w.id == access.workspace_id, *gate.reachable(access.principal)
+    )
     row = (await session.execute(statement)).one_or_none()
     if row is None:
         await gate.explain(session, access.needing("viewer"))
