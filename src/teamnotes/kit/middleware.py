@@ -1,6 +1,7 @@
 """The outer layers: request ids, the body-size limit, crash rendering, access log;
 and HEAD answered as GET."""
 
+import asyncio
 import logging
 import re
 import time
@@ -178,19 +179,30 @@ class HeadAsGet:
             await self.app(scope, receive, send)
             return
         as_get = {**scope, "method": "GET"}
-        body_sent = False
+        answered = asyncio.Event()
 
         async def send_without_body(message: Message) -> None:
-            nonlocal body_sent
             if message["type"] == "http.response.body":
-                if body_sent:
+                if answered.is_set():
                     return
-                body_sent = True
+                answered.set()
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
+        async def receive_until_answered() -> Message:
+            # Once the headers are out the client has its answer: a response that
+            # would go on (an event stream) hears that the client has gone.
+            waiting = asyncio.ensure_future(receive())
+            done = asyncio.ensure_future(answered.wait())
+            await asyncio.wait({waiting, done}, return_when=asyncio.FIRST_COMPLETED)
+            done.cancel()
+            if waiting.done():
+                return waiting.result()
+            waiting.cancel()
+            return {"type": "http.disconnect"}
+
         try:
-            await self.app(as_get, receive, send_without_body)
+            await self.app(as_get, receive_until_answered, send_without_body)
         finally:
             # What routing found (the route, for the access log and metrics) belongs
             # to the request; its method stays HEAD.
