@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.factories import make_user
-from tests.test_server_processes import (  # noqa: F401 (fixtures)
+from tests.servers import (  # noqa: F401 (fixtures)
     Servers,
     fresh_database_url,
     servers,
