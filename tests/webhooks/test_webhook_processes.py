@@ -12,11 +12,7 @@ import httpx
 import pytest
 
 from tests.factories import make_user
-from tests.servers import (  # noqa: F401 (fixtures)
-    Servers,
-    fresh_database_url,
-    servers,
-)
+from tests.servers import Servers
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.slow
@@ -40,8 +36,8 @@ async def _webhook(http: httpx.AsyncClient, headers: dict[str, str], url: str) -
 class TestSeveralProcesses:
     async def test_each_event_is_delivered_once(
         self,
-        servers: Servers,  # noqa: F811 (the fixture imported above)
-        fresh_database_url: str,  # noqa: F811
+        servers: Servers,
+        fresh_database_url: str,
         tmp_path: Path,
     ) -> None:
         server = await servers.start(
@@ -74,8 +70,8 @@ class TestSeveralProcesses:
 class TestKill9:
     async def test_an_event_committed_before_the_kill_is_delivered_after_the_restart(
         self,
-        servers: Servers,  # noqa: F811 (the fixture imported above)
-        fresh_database_url: str,  # noqa: F811
+        servers: Servers,
+        fresh_database_url: str,
         tmp_path: Path,
     ) -> None:
         data_dir = tmp_path / "data"
