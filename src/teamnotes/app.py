@@ -37,6 +37,7 @@ from teamnotes.kit.logs import configure_logging
 from teamnotes.kit.metrics import forget_this_process, sample_pools_forever
 from teamnotes.kit.metrics import router as metrics_router
 from teamnotes.kit.middleware import HeadAsGet, RequestContextMiddleware
+from teamnotes.kit.routing import add_routes
 from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes import revisions
 from teamnotes.notes.links_router import public_router
@@ -198,21 +199,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.refresh_reuse_grace = timedelta(seconds=settings.refresh_reuse_grace)
 
     install_error_handlers(app)
-    app.include_router(health_router)
-    # Every route of these reads or writes the database, which may be out of reach.
-    for router in (
-        auth_router,
-        api_keys_router,
-        workspaces_router,
+    # The hottest first: a request is matched against the routes in this order.
+    database_routers = (
         *notes_routers,
         *tasks_routers,
         *changes_routers,
+        workspaces_router,
         *trash_routers,
+        public_router,
+        auth_router,
+        api_keys_router,
         *portability_routers,
         webhooks_router,
-        public_router,
-    ):
-        app.include_router(router, responses=error_responses(503))
+    )
+    # Every route of these reads or writes the database, which may be out of reach.
+    add_routes(app, database_routers, responses=error_responses(503))
+    add_routes(app, [health_router])
     if settings.metrics:
         app.include_router(metrics_router)
     if settings.docs:

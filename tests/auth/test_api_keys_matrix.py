@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from teamnotes.auth.dependencies import current_principal
+from teamnotes.auth.dependencies import BearerAuth
 from teamnotes.workspaces.policy import KEY_SCOPE
 from tests.auth.keys import Key, make_key, make_workspace
 from tests.factories import token_user
@@ -52,7 +52,7 @@ def expected(method: str, path: str) -> str | None:
 
 def _authenticates(dependant: Dependant) -> bool:
     return any(
-        sub.call is current_principal or _authenticates(sub) for sub in dependant.dependencies
+        isinstance(sub.call, BearerAuth) or _authenticates(sub) for sub in dependant.dependencies
     )
 
 

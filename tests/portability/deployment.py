@@ -1,6 +1,7 @@
 """A deployment filled through the API with a row of (nearly) every kind, and what its
 clients see of it, to compare a database before and after it is copied or backed up."""
 
+import asyncio
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -91,6 +92,11 @@ async def fill(client: httpx.AsyncClient, app: FastAPI) -> Deployment:
     assert link.status_code == 201
     wrong = await client.post("/auth/token", data={"username": bob.email, "password": "wrong!"})
     assert wrong.status_code == 401
+    key = await client.post(
+        "/auth/api-keys", json={"name": "script", "scope": "read"}, headers=alice.headers
+    )
+    assert key.status_code == 201, key.text
+    await webhook_with_a_delivery(client, alice, team)
     database, interval = app.state.database, timedelta(minutes=5)
     await run_due(database, housekeeping_jobs(app.state.settings), utcnow(), interval)
     # What only a provider's token or a live stream makes, made the way they make it.
@@ -105,6 +111,36 @@ async def fill(client: httpx.AsyncClient, app: FastAPI) -> Deployment:
         link.json()["token"],
         notes[3]["id"],
     )
+
+
+# The app `fill` needs: its webhook may call loopback, and retries in an hour, so that
+# its rows stay as they are once it failed once.
+FILLING = {
+    "webhooks_allow_private": True,
+    "webhooks_first_retry": 3600,
+    "webhooks_poll_interval": 0.1,
+}
+
+
+async def webhook_with_a_delivery(client: httpx.AsyncClient, admin: User, team: str) -> None:
+    """A webhook to loopback's discard port, an event, and its failed attempt."""
+    hooks = f"/workspaces/{team}/webhooks"
+    made = await client.post(
+        hooks, json={"url": "http://127.0.0.1:9/", "events": ["*"]}, headers=admin.headers
+    )
+    assert made.status_code == 201, made.text
+    note = await client.post(
+        f"/workspaces/{team}/notes", json={"title": "Heard"}, headers=admin.headers
+    )
+    assert note.status_code == 201
+    async with asyncio.timeout(10):
+        while True:
+            deliveries = await client.get(
+                f"{hooks}/{made.json()['id']}/deliveries", headers=admin.headers
+            )
+            if deliveries.json()["total"]:
+                return
+            await asyncio.sleep(0.1)
 
 
 async def seen(client: httpx.AsyncClient, deployment: Deployment) -> dict[str, Any]:

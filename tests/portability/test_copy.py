@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import migrate, new_database, running_app
 from tests.factories import PASSWORD
-from tests.portability.deployment import IDEMPOTENT, fill, row_counts, seen
+from tests.portability.deployment import FILLING, IDEMPOTENT, fill, row_counts, seen
 from tests.portability.support import client_of, command
 
 
@@ -22,7 +22,10 @@ class TestCopy:
         first = f"sqlite:///{tmp_path / 'first.db'}"
         last = f"sqlite:///{tmp_path / 'last.db'}"
         await migrate(first)
-        async with running_app(first, tmp_path_factory) as app, client_of(app) as client:
+        async with (
+            running_app(first, tmp_path_factory, **FILLING) as app,
+            client_of(app) as client,
+        ):
             deployment = await fill(client, app)
             before = await seen(client, deployment)
             counts = await row_counts(first)

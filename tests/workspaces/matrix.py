@@ -98,6 +98,9 @@ def _zip_of_one_note() -> bytes:
     return buffer.getvalue()
 
 
+# Where the world's webhooks point: loopback's discard port (the matrix's app may call
+# loopback). They are made inactive, so that no delivery changes rows mid-test.
+HOOK_URL = "http://127.0.0.1:9/hook"
 RENAMED = {"name": "Renamed"}
 MOVE = Call(body=lambda world: {"workspace_id": world.target})
 CALLS: dict[str, Call] = {
@@ -141,6 +144,12 @@ CALLS: dict[str, Call] = {
     "list_changes": Call(),
     "stream_events": Call(token_lifetime=2),
     "export_workspace": Call(),
+    "create_webhook": Call(body=_body({"url": HOOK_URL, "events": ["*"]})),
+    "list_webhooks": Call(),
+    "read_webhook": Call(),
+    "update_webhook": Call(body=_body({"description": "Changed"})),
+    "delete_webhook": Call(),
+    "list_deliveries": Call(),
     "import_workspace": Call(raw=(_zip_of_one_note(), "application/zip")),
 }
 
@@ -279,6 +288,11 @@ async def make_world(
     task = await _created(client, owner, f"{base}/tasks", {"title": "Task"})
     link = await _created(client, owner, f"{base}/notes/{note}/links", {})
     invitation = await _created(client, owner, f"{base}/invitations", {"role": "viewer"})
+    webhook = await _created(client, owner, f"{base}/webhooks", {"url": HOOK_URL, "events": ["*"]})
+    stopped = await client.patch(
+        f"{base}/webhooks/{webhook}", json={"active": False}, headers=owner.headers
+    )
+    assert stopped.status_code == 200, stopped.text
     trashed = await _created(client, owner, f"{base}/notes", {"title": "Trashed"})
     deleted = await client.delete(f"{base}/notes/{trashed}", headers=owner.headers)
     assert deleted.status_code == 204, deleted.text
@@ -287,6 +301,7 @@ async def make_world(
         "task_id": task,
         "link_id": link,
         "invitation_id": invitation,
+        "webhook_id": webhook,
         "item_id": trashed,
         # A new note's first revision: restoring it changes nothing, and answers 200.
         "version": "1",

@@ -7,6 +7,7 @@ it until it has a role there and a call here. A refusal changes nothing: every r
 of the workspaces involved is the same afterwards.
 """
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from fastapi import APIRouter, FastAPI
 from teamnotes.app import create_app
 from teamnotes.workspaces.dependencies import WorkspaceAccess, check_policy, unguarded_routes
 from teamnotes.workspaces.policy import REQUIRED_ROLE
-from tests.conftest import make_settings
+from tests.conftest import make_settings, running_app
 from tests.factories import User, access_token, token_user, without_request_id
 from tests.workspaces.matrix import (
     BYSTANDERS,
@@ -37,6 +38,15 @@ from tests.workspaces.support import rows_of
 
 ROUTES = collected_routes()
 ERROR_CODES = {403: "forbidden", 404: "not_found", 409: "conflict"}
+
+
+@pytest.fixture(scope="module")
+async def app(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[FastAPI]:
+    """The app, allowed to call loopback: the webhooks of the matrix's worlds point there."""
+    async with running_app(database_url, tmp_path_factory, webhooks_allow_private=True) as made:
+        yield made
 
 
 @pytest.fixture(scope="module")

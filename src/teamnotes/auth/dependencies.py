@@ -18,9 +18,6 @@ from teamnotes.kit.errors import Forbidden, InvalidToken, NotAuthenticated
 # Enough for every token in use on a busy process; beyond it the cache starts afresh.
 _VERIFIED_TOKENS = 10_000
 
-# Declares the scheme in OpenAPI, so Swagger UI's Authorize button logs in by form.
-_bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
-
 
 class Authenticator:
     """Tells the three kinds of bearer apart by their form: an API key by its `tn_`
@@ -78,21 +75,40 @@ class Authenticator:
         raise InvalidToken()
 
 
-async def current_principal(
-    request: Request, token: Annotated[str | None, Depends(_bearer)]
-) -> Principal:
-    """The caller; 401 without a valid token."""
-    if not token:
-        raise NotAuthenticated()
-    authenticator: Authenticator = request.app.state.authenticator
-    principal = await authenticator.principal(token)
-    if principal.key is not None:
-        assert authenticator.keys is not None  # only it makes key principals
-        await authenticator.keys.admit(principal.key, request)
-    elif principal.external is not None:
-        await request.app.state.external_accounts.admit(principal)
-    request.state.user_id = principal.id
-    return principal
+class BearerAuth(OAuth2PasswordBearer):
+    """The caller, from the bearer token, as one dependency.
+
+    Declared as OAuth2's password scheme, so that OpenAPI says every route needs the
+    token and Swagger UI's Authorize button logs in by form. The access dependencies
+    of the workspaces are this class too, so that a hot route resolves the caller and
+    the workspace in a single dependency.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            tokenUrl="/auth/token", scheme_name="OAuth2PasswordBearer", auto_error=False
+        )
+
+    async def principal(self, request: Request) -> Principal:
+        """The caller; 401 without a valid token."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if not token or scheme.lower() != "bearer":
+            raise NotAuthenticated()
+        authenticator: Authenticator = request.app.state.authenticator
+        principal = await authenticator.principal(token)
+        if principal.key is not None:
+            assert authenticator.keys is not None  # only it makes key principals
+            await authenticator.keys.admit(principal.key, request)
+        elif principal.external is not None:
+            await request.app.state.external_accounts.admit(principal)
+        request.state.user_id = principal.id
+        return principal
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        return await self.principal(request)
+
+
+current_principal = BearerAuth()
 
 
 async def current_user_id(principal: Annotated[Principal, Depends(current_principal)]) -> str:

@@ -3,6 +3,7 @@
 import re
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Header, Response
 
 IfMatch = Annotated[
@@ -71,4 +72,40 @@ def created_headers(what: str) -> dict[str, Any]:
             "required": True,
             "schema": {"type": "string"},
         },
+    }
+
+
+def item_response(values: dict[str, Any], if_none_match: str | None) -> Response:
+    """One item's answer from its JSON values: 304 when the client has this version,
+    else the JSON with its ETag, serialised once."""
+    if cached := not_modified(if_none_match, values["version"]):
+        return cached
+    return Response(
+        orjson.dumps(values),
+        media_type="application/json",
+        headers={"ETag": etag(values["version"])},
+    )
+
+
+def read_parameters(id_name: str, what: str) -> dict[str, Any]:
+    """The OpenAPI parameters of a hot read that takes them from the request itself
+    (each declared parameter costs FastAPI a validation on every request): the item's
+    id in the path and `If-None-Match`."""
+    return {
+        "parameters": [
+            {
+                "name": id_name,
+                "in": "path",
+                "required": True,
+                "description": f"The {what}'s id (a UUID); any other text is 404.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "Answer 304 with no body when the item is still at this version.",
+                "schema": {"type": "string"},
+            },
+        ]
     }

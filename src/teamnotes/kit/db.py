@@ -21,6 +21,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_only
 
+from teamnotes.kit.direct import DirectReads
 from teamnotes.kit.driver_errors import hide_values_in_errors
 from teamnotes.kit.errors import AppError
 from teamnotes.kit.inline_sqlite import (
@@ -225,6 +226,13 @@ class Database:
                 pool_pre_ping=True,
                 hide_parameters=True,
             )
+        # The hottest reads skip the session (kit.direct); an in-memory database is one
+        # connection, which only the engines may use.
+        self.direct = (
+            None
+            if is_memory_sqlite(url)
+            else DirectReads(self.url, self.reader.dialect, pool_size=pool_size)
+        )
         # Error messages name no parameters or row values (emails, password hashes,
         # note content): the 500 path logs them in full.
         for engine in {self.writer, self.reader}:
@@ -266,6 +274,8 @@ class Database:
             await self.reader.dispose()
         if self.gate is not None:
             self.gate.close()
+        if self.direct is not None:
+            await self.direct.close()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -2,10 +2,10 @@
 
 import functools
 import inspect
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 
 from teamnotes.kit.errors import UnsupportedMediaType
@@ -91,3 +91,22 @@ class StyleRoutes:
             name=f"{endpoint.__name__}{self.suffix}",
             **options,
         )
+
+
+def add_routes(
+    app: FastAPI,
+    routers: Sequence[APIRouter],
+    responses: dict[int | str, dict[str, Any]] | None = None,
+) -> None:
+    """Put the routers' routes on the app's own router, in order, with `responses` as
+    their default documented answers.
+
+    Not `include_router`: FastAPI (from 0.136) keeps included routers as a tree and
+    walks it for every request, with bookkeeping at each node that cost more than
+    the rest of a read. One flat list, the hottest routes first, is matched quickly.
+    """
+    for router in routers:
+        for route in router.routes:
+            if responses and isinstance(route, APIRoute):
+                route.responses = {**responses, **route.responses}
+            app.router.routes.append(route)

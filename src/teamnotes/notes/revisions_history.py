@@ -49,10 +49,10 @@ async def _explain(session: AsyncSession, access: Access, note_id: str) -> None:
     await notes.get(session, access=access, item_id=note_id)
 
 
-def _version(version: str) -> int:
-    """A version number from the path; anything else cannot be a kept version."""
+def _version(version: str) -> int | None:
+    """A version number from the path; None for anything that cannot be a kept one."""
     if not (version.isascii() and version.isdecimal()) or not 0 < int(version) <= _LARGEST_VERSION:
-        raise RevisionNotFound()
+        return None
     return int(version)
 
 
@@ -98,7 +98,7 @@ async def get_revision(
     statement = _of_note(
         access, note_id, _r.version, _r.title, _r.content, _r.updated_at, _r.updated_by
     ).where(_r.version == number)
-    row = (await session.execute(statement)).one_or_none()
+    row = None if number is None else (await session.execute(statement)).one_or_none()
     if row is None:
         await _explain(session, access, note_id)
         raise RevisionNotFound()

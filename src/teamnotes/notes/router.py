@@ -14,11 +14,11 @@ from fastapi.responses import HTMLResponse
 from teamnotes.kit.conditional import (
     ETAG_HEADER,
     IfMatch,
-    IfNoneMatch,
     created_headers,
     etag,
     expected_version,
-    not_modified,
+    item_response,
+    read_parameters,
 )
 from teamnotes.kit.db import SessionDep
 from teamnotes.kit.errors import error_responses
@@ -79,19 +79,14 @@ async def create_note(
     )
 
 
-async def read_note(
-    session: SessionDep,
-    access: PersonalAccess,
-    note_id: NoteId,
-    response: Response,
-    if_none_match: IfNoneMatch = None,
-) -> NoteRead:
+async def read_note(request: Request, access: PersonalAccess) -> Response:
     """Read one note."""
-    note = await service.get_note(session, access=access, note_id=note_id)
-    if cached := not_modified(if_none_match, note.version):
-        return cached  # type: ignore[return-value]
-    response.headers["ETag"] = etag(note.version)
-    return note
+    # The hottest route: its id and If-None-Match are read here, not declared as
+    # parameters (see read_parameters).
+    note = await service.notes.fetch_json(
+        request.app.state.database, access=access, item_id=request.path_params["note_id"]
+    )
+    return item_response(note, request.headers.get("if-none-match"))
 
 
 async def render_note(session: SessionDep, access: PersonalAccess, note_id: NoteId) -> HTMLResponse:
@@ -209,6 +204,8 @@ def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
         "GET",
         "/{note_id}",
         read_note,
+        response_model=NoteRead,
+        openapi_extra=read_parameters("note_id", "note"),
         responses={
             **_ONE_NOTE,
             304: {"description": "Not modified", "headers": ETAG_HEADER},

@@ -52,11 +52,11 @@ async def import_workspace(
 ) -> Response:
     """Create notes and tasks from a zip of Markdown files or a Team Notes export
     (editors); all or nothing, retry-safe with `Idempotency-Key`."""
-    if media_type(request) != ZIP:
-        raise NotAZip()
     # Who may import is known before the body is read, and without the writer.
     async with request.app.state.database.read_session() as reading:
         await gate.explain(reading, access)
+    if media_type(request) != ZIP:
+        raise NotAZip()
     limit: int = request.app.state.max_import_bytes
     with (
         tempfile.TemporaryDirectory(prefix="teamnotes-import-") as directory,

@@ -13,15 +13,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 
-from teamnotes.auth.dependencies import CurrentPrincipal
 from teamnotes.kit.conditional import (
     ETAG_HEADER,
     IfMatch,
-    IfNoneMatch,
     created_headers,
     etag,
     expected_version,
-    not_modified,
+    item_response,
+    read_parameters,
 )
 from teamnotes.kit.db import SessionDep
 from teamnotes.kit.errors import error_responses
@@ -40,7 +39,11 @@ from teamnotes.tasks.schemas import (
     TaskUpdate,
 )
 from teamnotes.workspaces import gate
-from teamnotes.workspaces.dependencies import PersonalAccess, WorkspaceAccess, personal_access
+from teamnotes.workspaces.dependencies import (
+    PersonalAccess,
+    PersonalAccessScheme,
+    WorkspaceAccess,
+)
 from teamnotes.workspaces.gate import Access
 from teamnotes.workspaces.schemas import ItemMove
 
@@ -94,19 +97,14 @@ async def create_task(
     )
 
 
-async def read_task(
-    session: SessionDep,
-    access: PersonalAccess,
-    task_id: TaskId,
-    response: Response,
-    if_none_match: IfNoneMatch = None,
-) -> TaskRead:
+async def read_task(request: Request, access: PersonalAccess) -> Response:
     """Read one task."""
-    task = await service.get_task(session, access=access, task_id=task_id)
-    if cached := not_modified(if_none_match, task.version):
-        return cached  # type: ignore[return-value]
-    response.headers["ETag"] = etag(task.version)
-    return task
+    # The hottest route: its id and If-None-Match are read here, not declared as
+    # parameters (see read_parameters).
+    task = await service.tasks.fetch_json(
+        request.app.state.database, access=access, item_id=request.path_params["task_id"]
+    )
+    return item_response(task, request.headers.get("if-none-match"))
 
 
 async def _update(
@@ -240,6 +238,8 @@ def build_router(
         "GET",
         "/{task_id}",
         read_task,
+        response_model=TaskRead,
+        openapi_extra=read_parameters("task_id", "task"),
         responses={
             **_ONE_TASK,
             **_ITEM_ERRORS,
@@ -261,15 +261,21 @@ def build_router(
     return router
 
 
-async def user_scoped_access(
-    request: Request,
-    principal: CurrentPrincipal,
-    user_id: Annotated[str, Path(description="The caller's own user id; any other is 404.")],
-) -> Access:
+class UserScopedAccess(PersonalAccessScheme):
     """`/api/{user_id}/…` belongs to the caller alone: anyone else's is not found."""
-    if user_id != principal.id:
-        raise service.TaskNotFound()
-    return await personal_access(request, principal)
+
+    async def __call__(  # type: ignore[override]
+        self,
+        request: Request,
+        user_id: Annotated[str, Path(description="The caller's own user id; any other is 404.")],
+    ) -> Access:
+        access = await super().__call__(request)
+        if user_id != access.user_id:
+            raise service.TaskNotFound()
+        return access
+
+
+user_scoped_access = UserScopedAccess()
 
 
 # Included by the app itself, not nested: FastAPI walks nested routers on every

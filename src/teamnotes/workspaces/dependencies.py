@@ -8,7 +8,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 from starlette.routing import BaseRoute
 
-from teamnotes.auth.dependencies import CurrentPrincipal
+from teamnotes.auth.dependencies import BearerAuth
 from teamnotes.kit.ids import parse_id
 from teamnotes.workspaces.gate import (
     Access,
@@ -31,10 +31,13 @@ def _within_key(access: Access) -> Access:
     return access
 
 
-async def personal_access(request: Request, principal: CurrentPrincipal) -> Access:
+class PersonalAccessScheme(BearerAuth):
     """The caller in their personal workspace (`/notes`, `/tasks`)."""
-    workspace_id = personal_workspace_id(principal.id)
-    return _within_key(Access(principal, workspace_id, required_role(request)))
+
+    async def __call__(self, request: Request) -> Access:  # type: ignore[override]
+        principal = await self.principal(request)
+        workspace_id = personal_workspace_id(principal.id)
+        return _within_key(Access(principal, workspace_id, required_role(request)))
 
 
 WorkspaceIdPath = Annotated[
@@ -42,22 +45,26 @@ WorkspaceIdPath = Annotated[
 ]
 
 
-async def workspace_access(
-    request: Request, principal: CurrentPrincipal, workspace_id: WorkspaceIdPath
-) -> Access:
+class WorkspaceAccessScheme(BearerAuth):
     """The caller in the workspace of the path (`/workspaces/{workspace_id}/…`)."""
-    parsed = parse_id(workspace_id)
-    if parsed is None:
-        raise WorkspaceNotFound()
-    return _within_key(Access(principal, parsed, required_role(request)))
+
+    async def __call__(  # type: ignore[override]
+        self, request: Request, workspace_id: WorkspaceIdPath
+    ) -> Access:
+        principal = await self.principal(request)
+        parsed = parse_id(workspace_id)
+        if parsed is None:
+            raise WorkspaceNotFound()
+        return _within_key(Access(principal, parsed, required_role(request)))
 
 
+personal_access = PersonalAccessScheme()
+workspace_access = WorkspaceAccessScheme()
 PersonalAccess = Annotated[Access, Depends(personal_access)]
 WorkspaceAccess = Annotated[Access, Depends(workspace_access)]
 
 
 WORKSPACE_PATH = "/workspaces/{workspace_id}"
-_ACCESS = (personal_access, workspace_access)
 
 
 def _calls(dependant: Dependant | None) -> Iterator[Any]:
@@ -72,12 +79,15 @@ def unguarded_routes(routes: Sequence[BaseRoute]) -> list[str]:
     problems = []
     for route in iter_route_contexts(routes):
         path = route.path or ""
-        calls = set(_calls(getattr(route, "dependant", None)))
+        calls = list(_calls(getattr(route, "dependant", None)))
+        accesses = [
+            call for call in calls if isinstance(call, PersonalAccessScheme | WorkspaceAccessScheme)
+        ]
         in_workspace = path == WORKSPACE_PATH or path.startswith(WORKSPACE_PATH + "/")
         name = route.endpoint.__name__ if route.endpoint is not None else ""
-        if in_workspace and workspace_access not in calls:
+        if in_workspace and not any(isinstance(call, WorkspaceAccessScheme) for call in accesses):
             problems.append(f"{path} ({name}) does not depend on WorkspaceAccess")
-        elif calls.intersection(_ACCESS) and name not in REQUIRED_ROLE:
+        elif accesses and name not in REQUIRED_ROLE:
             problems.append(f"{path} ({name}) has no entry in workspaces/policy.py")
     return problems
 

@@ -86,11 +86,10 @@ class Access:
 
 def is_member(workspace_id: object, user_id: str, role: Role = "viewer") -> ColumnElement[bool]:
     """The caller is a member of the workspace with at least `role`."""
-    return exists().where(
-        _membership.c.workspace_id == workspace_id,
-        _membership.c.user_id == user_id,
-        _membership.c.role.in_(at_least(role)),
-    )
+    membership = [_membership.c.workspace_id == workspace_id, _membership.c.user_id == user_id]
+    if role != "viewer":  # every member may read
+        membership.append(_membership.c.role.in_(at_least(role)))
+    return exists().where(*membership)
 
 
 def admits(access: Access) -> list[ColumnElement[bool]]:
