@@ -11,26 +11,32 @@ the bearer token expires, and when the server shuts down.
 """
 
 import asyncio
+import logging
 import signal
 import time
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from teamnotes.changes import cursor as cursors
 from teamnotes.changes.feed import ResyncRequired, changes_between, feed_state
+from teamnotes.changes.schemas import Change
 from teamnotes.changes.streams import StreamSlots
 from teamnotes.changes.wakeups import Wakeups
 from teamnotes.kit.db import Database
 from teamnotes.kit.errors import AppError
 from teamnotes.workspaces.gate import Access
 
+log = logging.getLogger("teamnotes.changes")
+
 _BATCH = 100
 _HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+T = TypeVar("T")
 
 
 class EventHub:
@@ -46,7 +52,9 @@ class EventHub:
             database, per_user=per_user, lease=timedelta(seconds=max(3 * keepalive, 30))
         )
         self.closing = False
+        self._stopping = asyncio.Event()
         self._renewer: asyncio.Task[None] | None = None
+        self._unfinished: set[asyncio.Task[Any]] = set()
 
     def start(self) -> None:
         self.wakeups.start()
@@ -54,11 +62,14 @@ class EventHub:
         _end_streams_on_signals(self, asyncio.get_running_loop())
 
     async def stop(self) -> None:
+        """End the streams, then wait for what they left running: never cut off a
+        transaction mid-way, whose connection would be lost rather than returned."""
         self.close_streams()
+        self._stopping.set()
         if self._renewer is not None:
-            self._renewer.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._renewer
+            await self._renewer
+        while self._unfinished:
+            await asyncio.wait(list(self._unfinished))
         await self.wakeups.stop()
 
     def close_streams(self) -> None:
@@ -67,10 +78,19 @@ class EventHub:
         self.wakeups.wake_all()
 
     async def _renew_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.keepalive)
-            with suppress(Exception):  # a lease lives three keepalives: one miss is fine
+        while not await _woken(self._stopping, self.keepalive):
+            try:
                 await self.slots.renew()
+            except Exception as error:  # a lease lives three keepalives: one miss is fine
+                log.warning("could not renew the leases of event streams: %s", error)
+
+    def _finish(self, work: Awaitable[T]) -> "asyncio.Future[T]":
+        """`work` runs to its end even when the stream awaiting it is cancelled (its
+        client went away): a database read cut off half-way loses its connection."""
+        task = asyncio.ensure_future(work)
+        self._unfinished.add(task)
+        task.add_done_callback(self._unfinished.discard)
+        return asyncio.shield(task)
 
     async def open(self, access: Access, resume: str | None, *, field: str) -> StreamingResponse:
         """A stream from `resume` (a cursor), or from now on; errors before it opens."""
@@ -87,54 +107,85 @@ class EventHub:
             if position < horizon:
                 raise ResyncRequired()
         slot = await self.slots.take(access.user_id)
-        body = self._stream(access, position, slot)
-        return StreamingResponse(body, media_type="text/event-stream", headers=_HEADERS)
+        return _EventStream(self, slot, self._stream(access, position))
 
-    async def _stream(self, access: Access, position: int, slot: Any) -> AsyncIterator[bytes]:
-        follower = _Follower(access, position)
+    def release(self, slot: uuid.UUID) -> None:
+        """Give a closed stream's slot back, in the background."""
+
+        async def give_back() -> None:
+            try:
+                await self.slots.give_back(slot)
+            except Exception as error:  # its lease runs out instead
+                log.warning("could not release an event stream's slot: %s", error)
+
+        self._finish(give_back())
+
+    async def _stream(self, access: Access, position: int) -> AsyncIterator[bytes]:
         wake = self.wakeups.watch(access.workspace_id)
         expires = access.principal.expires_at
         try:
             yield b"retry: 2000\n\n"
             while not self.closing:
                 wake.clear()
-                async for event in self._ready(follower):
-                    yield event
+                changes, position = await self._finish(self._read(access, position))
+                for change in changes:
+                    yield _event(cursors.encode(access.workspace_id, change.seq), change)
+                if len(changes) == _BATCH:
+                    continue  # more may be ready at once
                 left = self.keepalive if expires is None else expires - time.time()
                 if left <= 0:
                     return  # the token expired: the client comes back with a fresh one
-                try:
-                    await asyncio.wait_for(wake.wait(), min(left, self.keepalive))
-                except TimeoutError:
+                if not await _woken(wake, min(left, self.keepalive)):
                     yield b": keepalive\n\n"
         except AppError:
             return  # no longer allowed to read the workspace (or the account is gone)
         finally:
             self.wakeups.unwatch(access.workspace_id, wake)
-            with suppress(Exception):
-                await asyncio.shield(self.slots.give_back(slot))
 
-    async def _ready(self, follower: "_Follower") -> AsyncIterator[bytes]:
-        """The changes after the follower's position that are committed now, as events."""
-        access = follower.access
-        while True:
-            async with self.database.read_session() as session:
-                latest, _horizon = await feed_state(session, access)
-                changes = await changes_between(
-                    session, access.workspace_id, follower.position, latest, _BATCH + 1
-                )
-            for change in changes[:_BATCH]:
-                follower.position = change.seq
-                cursor = cursors.encode(access.workspace_id, change.seq)
-                yield f"id: {cursor}\nevent: change\ndata: {change.model_dump_json()}\n\n".encode()
-            if len(changes) <= _BATCH:
-                return
+    async def _read(self, access: Access, position: int) -> tuple[list[Change], int]:
+        """Up to a batch of the changes after `position` committed now, and the
+        position they reach. Checks access every time, and reads no further when
+        nothing is new."""
+        async with self.database.read_session() as session:
+            latest, _horizon = await feed_state(session, access)
+            if latest <= position:
+                return [], position
+            changes = await changes_between(session, access.workspace_id, position, latest, _BATCH)
+        if len(changes) == _BATCH:
+            return changes, changes[-1].seq
+        # All of (position, latest] is read: writes that changed nothing took positions too.
+        return changes, latest
 
 
-@dataclass
-class _Follower:
-    access: Access
-    position: int
+class _EventStream(StreamingResponse):
+    """A stream that gives its slot back however it ends, even before it started."""
+
+    def __init__(self, hub: EventHub, slot: uuid.UUID, body: AsyncIterator[bytes]) -> None:
+        super().__init__(body, media_type="text/event-stream", headers=_HEADERS)
+        self.hub = hub
+        self.slot = slot
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.hub.release(self.slot)
+
+
+def _event(cursor: str, change: Change) -> bytes:
+    return b"id: %s\nevent: change\ndata: %s\n\n" % (
+        cursor.encode(),
+        change.model_dump_json().encode(),
+    )
+
+
+async def _woken(event: asyncio.Event, within: float) -> bool:
+    """Whether `event` is set within `within` seconds."""
+    with suppress(TimeoutError):
+        async with asyncio.timeout(within):
+            await event.wait()
+        return True
+    return False
 
 
 def _end_streams_on_signals(hub: EventHub, loop: asyncio.AbstractEventLoop) -> None:
