@@ -29,7 +29,7 @@ from teamnotes.changes.schemas import Change
 from teamnotes.changes.streams import StreamSlots
 from teamnotes.changes.wakeups import Wakeups
 from teamnotes.kit.db import Database
-from teamnotes.kit.errors import AppError
+from teamnotes.kit.errors import AppError, InvalidToken
 from teamnotes.workspaces.gate import Access
 
 log = logging.getLogger("teamnotes.changes")
@@ -94,6 +94,11 @@ class EventHub:
 
     async def open(self, access: Access, resume: str | None, *, field: str) -> StreamingResponse:
         """A stream from `resume` (a cursor), or from now on; errors before it opens."""
+        expires = access.principal.expires_at
+        if expires is not None and expires <= time.time():
+            # Accepted only by the clock leeway: a stream would end at once, and the
+            # client reconnect with the same token, again and again.
+            raise InvalidToken()
         async with self.database.read_session() as session:
             latest, horizon = await feed_state(session, access)
         if resume is None:
