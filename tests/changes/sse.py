@@ -132,6 +132,11 @@ class EventReader:
         finally:
             self._blocks.put_nowait(None)
 
+    @property
+    def following(self) -> bool:
+        """Whether the stream is still open."""
+        return not self._pump.done()
+
     async def next(self, within: float = 5.0) -> Block | None:
         """The next block; None once the stream has ended."""
         return await asyncio.wait_for(self._blocks.get(), within)

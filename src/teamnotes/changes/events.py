@@ -15,12 +15,12 @@ import logging
 import signal
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable, Mapping
 from contextlib import suppress
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from teamnotes.changes import cursor as cursors
@@ -78,7 +78,7 @@ class EventHub:
         self.wakeups.wake_all()
 
     async def _renew_forever(self) -> None:
-        while not await _woken(self._stopping, self.keepalive):
+        while not await _set_within(self._stopping, self.keepalive):
             try:
                 await self.slots.renew()
             except Exception as error:  # a lease lives three keepalives: one miss is fine
@@ -92,7 +92,7 @@ class EventHub:
         task.add_done_callback(self._unfinished.discard)
         return asyncio.shield(task)
 
-    async def open(self, access: Access, resume: str | None, *, field: str) -> StreamingResponse:
+    async def open(self, access: Access, resume: str | None, *, field: str) -> Response:
         """A stream from `resume` (a cursor), or from now on; errors before it opens."""
         expires = access.principal.expires_at
         if expires is not None and expires <= time.time():
@@ -112,7 +112,7 @@ class EventHub:
             if position < horizon:
                 raise ResyncRequired()
         slot = await self.slots.take(access.user_id)
-        return _EventStream(self, slot, self._stream(access, position))
+        return _EventStream(self, slot, access, position)
 
     def release(self, slot: uuid.UUID) -> None:
         """Give a closed stream's slot back, in the background."""
@@ -125,26 +125,31 @@ class EventHub:
 
         self._finish(give_back())
 
-    async def _stream(self, access: Access, position: int) -> AsyncIterator[bytes]:
+    async def follow(self, access: Access, position: int, receive: Receive, send: Send) -> None:
+        """Send the changes after `position` as they commit, until the stream ends."""
         wake = self.wakeups.watch(access.workspace_id)
+        hung_up = asyncio.ensure_future(_hang_up(receive))
+        hung_up.add_done_callback(lambda _done: wake.set())
         expires = access.principal.expires_at
         try:
-            yield b"retry: 2000\n\n"
-            while not self.closing:
+            await _send(send, b"retry: 2000\n\n")
+            while not (self.closing or hung_up.done()):
                 wake.clear()
                 changes, position = await self._finish(self._read(access, position))
-                for change in changes:
-                    yield _event(cursors.encode(access.workspace_id, change.seq), change)
+                if changes:
+                    workspace_id = access.workspace_id
+                    await _send(send, b"".join(_event(workspace_id, change) for change in changes))
                 if len(changes) == _BATCH:
                     continue  # more may be ready at once
                 left = self.keepalive if expires is None else expires - time.time()
                 if left <= 0:
                     return  # the token expired: the client comes back with a fresh one
-                if not await _woken(wake, min(left, self.keepalive)):
-                    yield b": keepalive\n\n"
+                if not await wake.wait(min(left, self.keepalive)):
+                    await _send(send, b": keepalive\n\n")
         except AppError:
             return  # no longer allowed to read the workspace (or the account is gone)
         finally:
+            hung_up.cancel()
             self.wakeups.unwatch(access.workspace_id, wake)
 
     async def _read(self, access: Access, position: int) -> tuple[list[Change], int]:
@@ -162,30 +167,55 @@ class EventHub:
         return changes, latest
 
 
-class _EventStream(StreamingResponse):
-    """A stream that gives its slot back however it ends, even before it started."""
+class _EventStream(Response):
+    """An open stream, and its slot, given back however it ends.
 
-    def __init__(self, hub: EventHub, slot: uuid.UUID, body: AsyncIterator[bytes]) -> None:
-        super().__init__(body, media_type="text/event-stream", headers=_HEADERS)
-        self.hub = hub
-        self.slot = slot
+    Not a StreamingResponse: an idle stream is a waiting coroutine and the task that
+    listens for the client hanging up, with none of a generator's and a task group's
+    machinery; a thousand of them fit in a few megabytes.
+    """
+
+    media_type = "text/event-stream"
+
+    def __init__(self, hub: EventHub, slot: uuid.UUID, access: Access, position: int) -> None:
+        super().__init__(headers=_HEADERS)
+        self.hub, self.slot, self.access, self.position = hub, slot, access, position
+
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        super().init_headers(headers)
+        # It has no length: it ends when the stream does.
+        self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            await super().__call__(scope, receive, send)
+            start = {"type": "http.response.start", "status": self.status_code}
+            await send({**start, "headers": self.raw_headers})
+            await self.hub.follow(self.access, self.position, receive, send)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             self.hub.release(self.slot)
 
 
-def _event(cursor: str, change: Change) -> bytes:
+async def _hang_up(receive: Receive) -> None:
+    """Return once the client has gone."""
+    with suppress(Exception):
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+
+async def _send(send: Send, body: bytes) -> None:
+    await send({"type": "http.response.body", "body": body, "more_body": True})
+
+
+def _event(workspace_id: uuid.UUID, change: Change) -> bytes:
+    cursor = cursors.encode(workspace_id, change.seq)
     return b"id: %s\nevent: change\ndata: %s\n\n" % (
         cursor.encode(),
         change.model_dump_json().encode(),
     )
 
 
-async def _woken(event: asyncio.Event, within: float) -> bool:
-    """Whether `event` is set within `within` seconds."""
+async def _set_within(event: asyncio.Event, within: float) -> bool:
     with suppress(TimeoutError):
         async with asyncio.timeout(within):
             await event.wait()
