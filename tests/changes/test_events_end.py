@@ -35,13 +35,20 @@ async def opened(stream: EventReader) -> None:
 class TestLostAccess:
     # The shared app keeps alive every 15 s: a stream that ends within seconds was
     # woken by the change of access itself.
-    async def test_a_removed_member(
-        self, client: httpx.AsyncClient, live: httpx.AsyncClient, app: FastAPI, alice: User
+    @pytest.mark.parametrize("how", ["member removed", "workspace deleted"])
+    async def test_the_stream_ends_and_cannot_be_opened_again(
+        self,
+        client: httpx.AsyncClient,
+        live: httpx.AsyncClient,
+        app: FastAPI,
+        alice: User,
+        how: str,
     ) -> None:
         member, base = await member_of_a_team(client, app, alice)
+        path = f"{base}/members/{member.id}" if how == "member removed" else base
         async with open_events(live, f"{base}/events", member.headers) as stream:
             await opened(stream)
-            removed = await client.delete(f"{base}/members/{member.id}", headers=alice.headers)
+            removed = await client.delete(path, headers=alice.headers)
             assert removed.status_code == 204, removed.text
             assert await stream.ended() == []
         again = await live.get(f"{base}/events", headers=member.headers)
@@ -63,16 +70,6 @@ class TestLostAccess:
             made = await client.post(f"{base}/notes", json={"title": "N"}, headers=alice.headers)
             assert (await staying.change()).change["item"] == made.json()
 
-    async def test_a_deleted_workspace(
-        self, client: httpx.AsyncClient, live: httpx.AsyncClient, app: FastAPI, alice: User
-    ) -> None:
-        member, base = await member_of_a_team(client, app, alice)
-        async with open_events(live, f"{base}/events", member.headers) as stream:
-            await opened(stream)
-            deleted = await client.delete(base, headers=alice.headers)
-            assert deleted.status_code == 204, deleted.text
-            assert await stream.ended() == []
-
     @pytest.mark.parametrize("where", ["personal", "team"])
     async def test_a_deleted_account(
         self,
@@ -89,6 +86,8 @@ class TestLostAccess:
             gone = await client.delete("/auth/me", headers=member.headers)
             assert gone.status_code == 204, gone.text
             assert await stream.ended() == []
+        again = await live.get(path, headers=member.headers)
+        assert again.status_code == 401, again.text
 
 
 class TestExpiry:

@@ -1,5 +1,6 @@
 """GET /events and /workspaces/{id}/events (API.md §8): what a stream says, and resuming."""
 
+import asyncio
 from datetime import timedelta
 
 import httpx
@@ -190,4 +191,28 @@ class TestKeepalive:
         assert seen, "no keepalive"
         assert all(block.comments == ["keepalive"] and not block.fields for block in seen)
         # About eight were due; a loaded machine may delay some, never skip them all.
+        assert len(seen) >= 3, stream.raw
+
+    async def test_also_while_wakes_bring_nothing_new(
+        self, brisk: httpx.AsyncClient, brisk_app: FastAPI
+    ) -> None:
+        user = await token_user(brisk_app)
+        note = await make_note(brisk, user, title="Same")
+        async with open_events(brisk, "/events", user.headers) as stream:
+            await stream.next()
+
+            async def rewrite() -> None:
+                # Writes that change nothing: each takes a feed position and wakes
+                # the stream, which finds no change to send.
+                for _ in range(40):
+                    same = await brisk.patch(
+                        f"/notes/{note['id']}", json={"title": "Same"}, headers=user.headers
+                    )
+                    assert same.json()["version"] == 1
+                    await asyncio.sleep(KEEPALIVE / 4)
+
+            writing = asyncio.create_task(rewrite())
+            seen = await stream.quiet(8 * KEEPALIVE)
+            await writing
+        assert all(block.comments == ["keepalive"] for block in seen), stream.raw
         assert len(seen) >= 3, stream.raw

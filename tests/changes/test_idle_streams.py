@@ -63,40 +63,36 @@ async def open_many(
 class TestIdleStreams:
     @pytest.mark.usefixtures("more_files")
     async def test_a_thousand_idle_streams_within_150_mb(
-        self, database_url: str, tmp_path: Path, app: FastAPI, backend: str
+        self, servers: Servers, database_url: str, tmp_path: Path, app: FastAPI, backend: str
     ) -> None:
-        servers = Servers(tmp_path)
-        try:
-            server = await servers.start(
-                database_url=database_url,
-                data_dir=tmp_path / "data",
-                sse_streams_per_user=str(PER_USER),
-                sse_keepalive="5",
-            )
-            users = [await token_user(app) for _ in range(STREAMS // PER_USER)]
-            limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-            async with (
-                httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits) as http,
-                AsyncExitStack() as stack,
-            ):
-                # Warm: the routes and the feed's statements have run once.
-                await make_note(http, users[0])
-                async with open_events(http, "/events", users[0].headers) as warm:
-                    await warm.next()
-                before = resident_kb(server)
-                streams = await open_many(stack, http, users)
-                # Idle through a few keepalives (each looks at the feed) and lease renewals.
-                peak = 0
-                for _ in range(12):
-                    await asyncio.sleep(1)
-                    peak = max(peak, resident_kb(server))
-                assert all(stream.following for stream in streams)
-            print(
-                f"\nsse idle streams: engine={backend} streams={len(streams)} "
-                f"rss_before_kb={before} rss_peak_kb={peak} "
-                f"per_stream_kb={(peak - before) / len(streams):.1f}"
-            )
-            assert peak <= BUDGET_KB, (before, peak)
-            assert errors_in(server.output) == [], server.output
-        finally:
-            servers.stop_all()
+        server = await servers.start(
+            database_url=database_url,
+            data_dir=tmp_path / "data",
+            sse_streams_per_user=str(PER_USER),
+            sse_keepalive="5",
+        )
+        users = [await token_user(app) for _ in range(STREAMS // PER_USER)]
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+        async with (
+            httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits) as http,
+            AsyncExitStack() as stack,
+        ):
+            # Warm: the routes and the feed's statements have run once.
+            await make_note(http, users[0])
+            async with open_events(http, "/events", users[0].headers) as warm:
+                await warm.next()
+            before = resident_kb(server)
+            streams = await open_many(stack, http, users)
+            # Idle through a few keepalives (each looks at the feed) and lease renewals.
+            peak = 0
+            for _ in range(12):
+                await asyncio.sleep(1)
+                peak = max(peak, resident_kb(server))
+            assert all(stream.following for stream in streams)
+        print(
+            f"\nsse idle streams: engine={backend} streams={len(streams)} "
+            f"rss_before_kb={before} rss_peak_kb={peak} "
+            f"per_stream_kb={(peak - before) / len(streams):.1f}"
+        )
+        assert peak <= BUDGET_KB, (before, peak)
+        assert errors_in(server.output) == [], server.output

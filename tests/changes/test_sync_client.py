@@ -8,7 +8,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -76,15 +75,6 @@ class Client:
             assert self.process.poll() is None, self.output
             await asyncio.sleep(0.1)
         assert self.copy() == expected, self.output
-
-
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[Servers]:
-    started = Servers(tmp_path)
-    try:
-        yield started
-    finally:
-        started.stop_all()
 
 
 async def test_the_example_keeps_an_exact_copy(

@@ -4,10 +4,11 @@ A stream is the feed, followed: on every wake (a commit anywhere in the deployme
 touched the workspace, see `wakeups`) it reads the feed from its cursor and sends
 what is new, each change with the cursor just after it as its `id`, so that a
 client resumes with `Last-Event-ID` and misses nothing. Between wakes it holds no
-database connection, only an event to wait on; every keepalive it says so, and
-looks again (which is also how it notices lost access within one keepalive when no
-commit wakes it). It ends when the caller may no longer read the workspace, when
-the bearer token expires, and when the server shuts down.
+database connection, only a flag to wait on; every keepalive it says so, and looks
+again. Each look checks that the caller may still read the workspace: a change of
+membership wakes the workspace's streams too, and the keepalive's look catches what
+no wake announced (on SQLite with several processes, whose poll sees positions
+only). It ends then, when the bearer token expires, and when the server shuts down.
 """
 
 import asyncio
@@ -133,19 +134,25 @@ class EventHub:
         expires = access.principal.expires_at
         try:
             await _send(send, b"retry: 2000\n\n")
+            sent = time.monotonic()
             while not (self.closing or hung_up.done()):
                 wake.clear()
                 changes, position = await self._finish(self._read(access, position))
                 if changes:
                     workspace_id = access.workspace_id
                     await _send(send, b"".join(_event(workspace_id, change) for change in changes))
+                    sent = time.monotonic()
                 if len(changes) == _BATCH:
                     continue  # more may be ready at once
                 left = self.keepalive if expires is None else expires - time.time()
                 if left <= 0:
                     return  # the token expired: the client comes back with a fresh one
-                if not await wake.wait(min(left, self.keepalive)):
+                # A keepalive is due a keepalive after the last bytes sent, however
+                # many wakes found nothing new meanwhile (writes that changed nothing).
+                due = sent + self.keepalive - time.monotonic()
+                if due <= 0 or not await wake.wait(min(left, due)):
                     await _send(send, b": keepalive\n\n")
+                    sent = time.monotonic()
         except AppError:
             return  # no longer allowed to read the workspace (or the account is gone)
         finally:
