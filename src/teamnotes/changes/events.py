@@ -25,7 +25,7 @@ from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from teamnotes.changes import cursor as cursors
-from teamnotes.changes.feed import ResyncRequired, changes_between, feed_state
+from teamnotes.changes.feed import ResyncRequired, feed_state, read_after
 from teamnotes.changes.schemas import Change
 from teamnotes.changes.streams import StreamSlots
 from teamnotes.changes.wakeups import Wakeups
@@ -161,17 +161,13 @@ class EventHub:
 
     async def _read(self, access: Access, position: int) -> tuple[list[Change], int]:
         """Up to a batch of the changes after `position` committed now, and the
-        position they reach. Checks access every time, and reads no further when
-        nothing is new."""
+        position they reach. Checks access every time."""
         async with self.database.read_session() as session:
-            latest, _horizon = await feed_state(session, access)
-            if latest <= position:
-                return [], position
-            changes = await changes_between(session, access.workspace_id, position, latest, _BATCH)
+            latest, changes = await read_after(session, access, position, _BATCH)
         if len(changes) == _BATCH:
             return changes, changes[-1].seq
         # All of (position, latest] is read: writes that changed nothing took positions too.
-        return changes, latest
+        return changes, max(latest, position)
 
 
 class _EventStream(Response):
