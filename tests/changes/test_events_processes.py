@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.auth.throttling import REDIS_URL
 from tests.changes.helpers import team
 from tests.changes.sse import open_events
 from tests.factories import User, token_user
@@ -33,7 +34,7 @@ async def pair(
         options = {"database_url": database_url, "data_dir": directory / "data"}
         started = await asyncio.gather(
             *(
-                servers.start(**options, sse_streams_per_user="2", sse_keepalive="1")
+                servers.start(**options, sse_streams_per_user="2", sse_keepalive="5")
                 for _ in range(2)
             )
         )
@@ -48,28 +49,45 @@ class TestDelivery:
     async def test_within_a_second_of_the_commit_through_another_process(
         self, pair: tuple[Server, Server], app: FastAPI
     ) -> None:
-        writing, streaming = pair
-        user = await token_user(app)
-        async with (
-            httpx.AsyncClient(base_url=writing.url, timeout=TIMEOUT) as writer,
-            httpx.AsyncClient(base_url=streaming.url, timeout=TIMEOUT) as reader,
-        ):
-            base = f"/workspaces/{await team(writer, user)}"
-            async with open_events(reader, f"{base}/events", user.headers) as stream:
-                await stream.next()  # the opening block: the stream follows
-                delays = []
-                for number in range(5):
-                    made = await writer.post(
-                        f"{base}/notes", json={"title": f"N{number}"}, headers=user.headers
-                    )
-                    answered = time.monotonic()
-                    assert made.status_code == 201, made.text
-                    block = await stream.change()
-                    delays.append(time.monotonic() - answered)
-                    assert block.change["item"] == made.json()
-                    await asyncio.sleep(0.3)  # apart, so that each is a wake of its own
-        print(f"\ndelivery through another process: {[round(delay, 3) for delay in delays]} s")
-        assert max(delays) < 1.0, delays
+        await assert_delivered_within_a_second(*pair, app)
+
+    async def test_through_redis_too(
+        self, servers: Servers, database_url: str, tmp_path: Path, app: FastAPI
+    ) -> None:
+        options = {"database_url": database_url, "data_dir": tmp_path / "data"}
+        writing, streaming = await asyncio.gather(
+            *(servers.start(**options, redis_url=REDIS_URL) for _ in range(2))
+        )
+        await assert_delivered_within_a_second(writing, streaming, app)
+        for server in (writing, streaming):
+            assert errors_in(server.output) == [], server.output
+
+
+async def assert_delivered_within_a_second(
+    writing: Server, streaming: Server, app: FastAPI
+) -> None:
+    """Notes made through one server reach a stream on the other within 1 s of their 201."""
+    user = await token_user(app)
+    async with (
+        httpx.AsyncClient(base_url=writing.url, timeout=TIMEOUT) as writer,
+        httpx.AsyncClient(base_url=streaming.url, timeout=TIMEOUT) as reader,
+    ):
+        base = f"/workspaces/{await team(writer, user)}"
+        async with open_events(reader, f"{base}/events", user.headers) as stream:
+            await stream.next()  # the opening block: the stream follows
+            delays = []
+            for number in range(5):
+                made = await writer.post(
+                    f"{base}/notes", json={"title": f"N{number}"}, headers=user.headers
+                )
+                answered = time.monotonic()
+                assert made.status_code == 201, made.text
+                block = await stream.change()
+                delays.append(time.monotonic() - answered)
+                assert block.change["item"] == made.json()
+                await asyncio.sleep(0.3)  # apart, so that each is a wake of its own
+    print(f"\ndelivery through another process: {[round(delay, 3) for delay in delays]} s")
+    assert max(delays) < 1.0, delays
 
 
 class TestLimitAcrossProcesses:

@@ -186,13 +186,11 @@ class Wakeups:
         statement = select(_w.id, _w.change_seq).where(_w.id.in_(watched))
         async with self.database.read_session() as session:
             rows = (await session.execute(statement)).all()
-        found = {row.id: int(row.change_seq) for row in rows}
-        changed = [
-            workspace_id
-            for workspace_id in watched
-            if workspace_id in self._positions
-            and found.get(workspace_id) != self._positions[workspace_id]
-        ]
         # A workspace gone (deleted) reads as -1: its streams wake once, and end.
-        self._positions = {workspace_id: found.get(workspace_id, -1) for workspace_id in watched}
+        positions = {row.id: int(row.change_seq) for row in rows}
+        positions = {workspace_id: positions.get(workspace_id, -1) for workspace_id in watched}
+        # One watched since the last poll wakes too: its first stream read the feed
+        # before this poll's position, which may already hold a change it has not seen.
+        changed = [ws for ws in watched if self._positions.get(ws) != positions[ws]]
+        self._positions = positions
         self.wake(changed)
