@@ -1,7 +1,8 @@
-"""A read of the feed that a concurrent prune of its deletes overtakes (API.md §8:
-nothing is skipped, or 410)."""
+"""Reads of the feed overtaken by what happens meanwhile: a prune of its deletes
+(API.md §8: nothing is skipped, or 410), a database gone in the middle of a stream."""
 
 import asyncio
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -103,3 +104,37 @@ class TestPruneDuringARead:
         else:
             resumed = await live.get("/events", params={"cursor": cursor}, headers=alice.headers)
             assert resumed.status_code == 410, resumed.text
+
+
+class TestDatabaseLostMidStream:
+    async def test_the_stream_ends_quietly_and_resumes(
+        self,
+        client: httpx.AsyncClient,
+        live: httpx.AsyncClient,
+        app: FastAPI,
+        alice: User,
+        logged: list[logging.LogRecord],
+    ) -> None:
+        engine = app.state.database.reader.sync_engine
+        broken: list[str] = []
+
+        def unreachable(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            # The stream's next look at the feed meets a database that went away.
+            if not broken and "feed_horizon" in statement:
+                broken.append(statement)
+                raise ConnectionResetError("the database server went away")
+
+        _, cursor = await follow_feed(client, "", alice, None)
+        async with open_events(live, "/events", alice.headers) as stream:
+            await stream.next()
+            event.listen(engine, "before_cursor_execute", unreachable)
+            try:
+                note = await make_note(client, alice)
+                assert await stream.ended() == []
+            finally:
+                event.remove(engine, "before_cursor_execute", unreachable)
+        assert broken
+        assert not [record for record in logged if record.levelno >= logging.ERROR]
+        # Back, from where it was: nothing missed.
+        async with open_events(live, "/events", alice.headers, cursor=cursor) as again:
+            assert (await again.change()).change["item"] == note
