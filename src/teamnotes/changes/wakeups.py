@@ -189,8 +189,15 @@ class Wakeups:
         # A workspace gone (deleted) reads as -1: its streams wake once, and end.
         positions = {row.id: int(row.change_seq) for row in rows}
         positions = {workspace_id: positions.get(workspace_id, -1) for workspace_id in watched}
-        # One watched since the last poll wakes too: its first stream read the feed
-        # before this poll's position, which may already hold a change it has not seen.
-        changed = [ws for ws in watched if self._positions.get(ws) != positions[ws]]
+        # Where the poll is all there is, one watched since the last poll wakes too: its
+        # first stream read the feed before this poll's position, which may already
+        # hold a change it has not seen. (Elsewhere a notice announces that change, and
+        # a thousand streams opened at once need not all read again.)
+        alone = self.transport is None or not self.transport.connected
+        changed = [
+            ws
+            for ws in watched
+            if (self._positions[ws] != positions[ws] if ws in self._positions else alone)
+        ]
         self._positions = positions
         self.wake(changed)
