@@ -26,9 +26,10 @@ bench: $(VENV)
 	$(BIN)/python bench/run.py
 
 check: $(VENV)
-	$(BIN)/ruff format --check src tests
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests examples
+	$(BIN)/ruff check src tests examples
 	$(BIN)/mypy
+	$(BIN)/mypy examples
 
 format: $(VENV)
 	$(BIN)/ruff format src tests

@@ -5,6 +5,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -54,6 +55,10 @@ def serve(host: str, port: int, workers: int) -> None:
     asyncio.run(_migrate())
     if settings.metrics:
         _prepare_metrics_directory()
+    # Once it has shut down gracefully, uvicorn raises SIGTERM again under the handler
+    # it found: by default that would end a single-process server by the signal (143)
+    # after a clean shutdown. (With workers, the supervisor exits 0 of its own.)
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(
         "teamnotes.app:create_app",
         factory=True,
@@ -67,6 +72,10 @@ def serve(host: str, port: int, workers: int) -> None:
         # On SIGTERM: stop accepting, let in-flight requests finish within this bound.
         timeout_graceful_shutdown=settings.shutdown_timeout,
     )
+
+
+def _stopped(_signal: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 async def _purge() -> dict[str, int]:

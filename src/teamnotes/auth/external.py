@@ -14,13 +14,15 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import jwt
 from jwt import PyJWK, PyJWKSet
 
 from teamnotes.kit.errors import InvalidToken
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("teamnotes.auth")
 
@@ -103,6 +105,8 @@ class KeySet:
 
     async def _download(self) -> dict[str, Any]:
         if self._client is None:
+            import httpx  # only where a provider is configured: a few MB per process
+
             # Redirects are the configured provider's own (to https, a moved endpoint).
             self._client = httpx.AsyncClient(follow_redirects=True)
         response = await self._client.get(self.url, headers={"Accept": "application/json"})

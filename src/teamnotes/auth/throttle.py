@@ -18,10 +18,8 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NoReturn, Protocol
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
-import coredis
-from coredis.typing import ValueT
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
@@ -30,6 +28,9 @@ from teamnotes.kit.db import utcnow
 from teamnotes.kit.errors import RateLimited
 from teamnotes.kit.locks import hold_names
 from teamnotes.kit.metrics import THROTTLED
+
+if TYPE_CHECKING:
+    from coredis.typing import ValueT
 
 WINDOW = timedelta(minutes=15)
 
@@ -182,6 +183,10 @@ class RedisFailureStore:
     """Failures in Redis sorted sets, reserved by one script for all keys at once."""
 
     def __init__(self, url: str, *, prefix: str = "teamnotes:login") -> None:
+        # Imported only where Redis is configured: coredis (with beartype) is a tenth
+        # of a process's memory.
+        import coredis
+
         self._client = coredis.Redis.from_url(url, decode_responses=True)
         self._reserve = self._client.register_script(_RESERVE)
         self._release = self._client.register_script(_RELEASE)

@@ -4,33 +4,41 @@ A stream is the feed, followed: on every wake (a commit anywhere in the deployme
 touched the workspace, see `wakeups`) it reads the feed from its cursor and sends
 what is new, each change with the cursor just after it as its `id`, so that a
 client resumes with `Last-Event-ID` and misses nothing. Between wakes it holds no
-database connection, only an event to wait on; every keepalive it says so, and
-looks again (which is also how it notices lost access within one keepalive when no
-commit wakes it). It ends when the caller may no longer read the workspace, when
-the bearer token expires, and when the server shuts down.
+database connection, only a flag to wait on; every keepalive it says so, and looks
+again. Each look checks that the caller may still read the workspace: a change of
+membership wakes the workspace's streams too, and the keepalive's look catches what
+no wake announced (on SQLite with several processes, whose poll sees positions
+only). It ends then, when the bearer token expires, and when the server shuts down.
 """
 
 import asyncio
+import logging
 import signal
 import time
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import Awaitable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from teamnotes.changes import cursor as cursors
-from teamnotes.changes.feed import ResyncRequired, changes_between, feed_state
+from teamnotes.changes.feed import ResyncRequired, feed_state, read_after
+from teamnotes.changes.schemas import Change
 from teamnotes.changes.streams import StreamSlots
 from teamnotes.changes.wakeups import Wakeups
+from teamnotes.kit import unavailable
 from teamnotes.kit.db import Database
-from teamnotes.kit.errors import AppError
+from teamnotes.kit.errors import AppError, InvalidToken
 from teamnotes.workspaces.gate import Access
+
+log = logging.getLogger("teamnotes.changes")
 
 _BATCH = 100
 _HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+T = TypeVar("T")
 
 
 class EventHub:
@@ -46,7 +54,9 @@ class EventHub:
             database, per_user=per_user, lease=timedelta(seconds=max(3 * keepalive, 30))
         )
         self.closing = False
+        self._stopping = asyncio.Event()
         self._renewer: asyncio.Task[None] | None = None
+        self._unfinished: set[asyncio.Task[Any]] = set()
 
     def start(self) -> None:
         self.wakeups.start()
@@ -54,11 +64,14 @@ class EventHub:
         _end_streams_on_signals(self, asyncio.get_running_loop())
 
     async def stop(self) -> None:
+        """End the streams, then wait for what they left running: never cut off a
+        transaction mid-way, whose connection would be lost rather than returned."""
         self.close_streams()
+        self._stopping.set()
         if self._renewer is not None:
-            self._renewer.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._renewer
+            await self._renewer
+        while self._unfinished:
+            await asyncio.wait(list(self._unfinished))
         await self.wakeups.stop()
 
     def close_streams(self) -> None:
@@ -67,13 +80,27 @@ class EventHub:
         self.wakeups.wake_all()
 
     async def _renew_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.keepalive)
-            with suppress(Exception):  # a lease lives three keepalives: one miss is fine
+        while not await _set_within(self._stopping, self.keepalive):
+            try:
                 await self.slots.renew()
+            except Exception as error:  # a lease lives three keepalives: one miss is fine
+                log.warning("could not renew the leases of event streams: %s", error)
 
-    async def open(self, access: Access, resume: str | None, *, field: str) -> StreamingResponse:
+    def _finish(self, work: Awaitable[T]) -> "asyncio.Future[T]":
+        """`work` runs to its end even when the stream awaiting it is cancelled (its
+        client went away): a database read cut off half-way loses its connection."""
+        task = asyncio.ensure_future(work)
+        self._unfinished.add(task)
+        task.add_done_callback(self._unfinished.discard)
+        return asyncio.shield(task)
+
+    async def open(self, access: Access, resume: str | None, *, field: str) -> Response:
         """A stream from `resume` (a cursor), or from now on; errors before it opens."""
+        expires = access.principal.expires_at
+        if expires is not None and expires <= time.time():
+            # Accepted only by the clock leeway: a stream would end at once, and the
+            # client reconnect with the same token, again and again.
+            raise InvalidToken()
         async with self.database.read_session() as session:
             latest, horizon = await feed_state(session, access)
         if resume is None:
@@ -87,54 +114,122 @@ class EventHub:
             if position < horizon:
                 raise ResyncRequired()
         slot = await self.slots.take(access.user_id)
-        body = self._stream(access, position, slot)
-        return StreamingResponse(body, media_type="text/event-stream", headers=_HEADERS)
+        return _EventStream(self, slot, access, position)
 
-    async def _stream(self, access: Access, position: int, slot: Any) -> AsyncIterator[bytes]:
-        follower = _Follower(access, position)
+    def release(self, slot: uuid.UUID) -> None:
+        """Give a closed stream's slot back, in the background."""
+
+        async def give_back() -> None:
+            try:
+                await self.slots.give_back(slot)
+            except Exception as error:  # its lease runs out instead
+                log.warning("could not release an event stream's slot: %s", error)
+
+        self._finish(give_back())
+
+    async def follow(self, access: Access, position: int, receive: Receive, send: Send) -> None:
+        """Send the changes after `position` as they commit, until the stream ends."""
         wake = self.wakeups.watch(access.workspace_id)
+        hung_up = asyncio.ensure_future(_hang_up(receive))
+        hung_up.add_done_callback(lambda _done: wake.set())
         expires = access.principal.expires_at
         try:
-            yield b"retry: 2000\n\n"
-            while not self.closing:
+            await _send(send, b"retry: 2000\n\n")
+            sent = time.monotonic()
+            while not (self.closing or hung_up.done()):
                 wake.clear()
-                async for event in self._ready(follower):
-                    yield event
+                changes, position = await self._finish(self._read(access, position))
+                if changes:
+                    workspace_id = access.workspace_id
+                    await _send(send, b"".join(_event(workspace_id, change) for change in changes))
+                    sent = time.monotonic()
+                if len(changes) == _BATCH:
+                    continue  # more may be ready at once
                 left = self.keepalive if expires is None else expires - time.time()
                 if left <= 0:
                     return  # the token expired: the client comes back with a fresh one
-                try:
-                    await asyncio.wait_for(wake.wait(), min(left, self.keepalive))
-                except TimeoutError:
-                    yield b": keepalive\n\n"
+                # A keepalive is due a keepalive after the last bytes sent, however
+                # many wakes found nothing new meanwhile (writes that changed nothing).
+                due = sent + self.keepalive - time.monotonic()
+                if due <= 0 or not await wake.wait(min(left, due)):
+                    await _send(send, b": keepalive\n\n")
+                    sent = time.monotonic()
         except AppError:
             return  # no longer allowed to read the workspace (or the account is gone)
+        except unavailable.SOURCES as error:
+            if not unavailable.is_unavailable(error):
+                raise
+            # Nothing to answer with, mid-stream: the client resumes by Last-Event-ID.
+            log.warning("an event stream ended: %s", unavailable.summary(error))
         finally:
+            hung_up.cancel()
             self.wakeups.unwatch(access.workspace_id, wake)
-            with suppress(Exception):
-                await asyncio.shield(self.slots.give_back(slot))
 
-    async def _ready(self, follower: "_Follower") -> AsyncIterator[bytes]:
-        """The changes after the follower's position that are committed now, as events."""
-        access = follower.access
-        while True:
-            async with self.database.read_session() as session:
-                latest, _horizon = await feed_state(session, access)
-                changes = await changes_between(
-                    session, access.workspace_id, follower.position, latest, _BATCH + 1
-                )
-            for change in changes[:_BATCH]:
-                follower.position = change.seq
-                cursor = cursors.encode(access.workspace_id, change.seq)
-                yield f"id: {cursor}\nevent: change\ndata: {change.model_dump_json()}\n\n".encode()
-            if len(changes) <= _BATCH:
-                return
+    async def _read(self, access: Access, position: int) -> tuple[list[Change], int]:
+        """Up to a batch of the changes after `position` committed now, and the
+        position they reach. Checks access every time."""
+        async with self.database.read_session() as session:
+            latest, changes = await read_after(session, access, position, _BATCH)
+        if len(changes) == _BATCH:
+            return changes, changes[-1].seq
+        # All of (position, latest] is read: writes that changed nothing took positions too.
+        return changes, max(latest, position)
 
 
-@dataclass
-class _Follower:
-    access: Access
-    position: int
+class _EventStream(Response):
+    """An open stream, and its slot, given back however it ends.
+
+    Not a StreamingResponse: an idle stream is a waiting coroutine and the task that
+    listens for the client hanging up, without a generator's and a task group's
+    machinery, which took a sixth of an idle stream's memory.
+    """
+
+    media_type = "text/event-stream"
+
+    def __init__(self, hub: EventHub, slot: uuid.UUID, access: Access, position: int) -> None:
+        super().__init__(headers=_HEADERS)
+        self.hub, self.slot, self.access, self.position = hub, slot, access, position
+
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        super().init_headers(headers)
+        # It has no length: it ends when the stream does.
+        self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            start = {"type": "http.response.start", "status": self.status_code}
+            await send({**start, "headers": self.raw_headers})
+            await self.hub.follow(self.access, self.position, receive, send)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            self.hub.release(self.slot)
+
+
+async def _hang_up(receive: Receive) -> None:
+    """Return once the client has gone."""
+    with suppress(Exception):
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+
+async def _send(send: Send, body: bytes) -> None:
+    await send({"type": "http.response.body", "body": body, "more_body": True})
+
+
+def _event(workspace_id: uuid.UUID, change: Change) -> bytes:
+    cursor = cursors.encode(workspace_id, change.seq)
+    return b"id: %s\nevent: change\ndata: %s\n\n" % (
+        cursor.encode(),
+        change.model_dump_json().encode(),
+    )
+
+
+async def _set_within(event: asyncio.Event, within: float) -> bool:
+    with suppress(TimeoutError):
+        async with asyncio.timeout(within):
+            await event.wait()
+        return True
+    return False
 
 
 def _end_streams_on_signals(hub: EventHub, loop: asyncio.AbstractEventLoop) -> None:

@@ -54,10 +54,7 @@ async def read_changes(
 ) -> ChangePage:
     """Changes after `cursor` (every live item, without one), oldest first."""
     after = None if cursor is None else cursors.decode(cursor, access.workspace_id)
-    latest, horizon = await feed_state(session, access)
-    if after is not None and after < horizon:
-        raise ResyncRequired()
-    changes = await changes_between(session, access.workspace_id, after, latest, limit + 1)
+    latest, changes = await read_after(session, access, after, limit + 1)
     has_more = len(changes) > limit
     position = changes[limit - 1].seq if has_more else max(latest, after or 0)
     return ChangePage(
@@ -65,6 +62,33 @@ async def read_changes(
         cursor=cursors.encode(access.workspace_id, position),
         has_more=has_more,
     )
+
+
+async def read_after(
+    session: AsyncSession, access: Access, after: int | None, limit: int
+) -> tuple[int, list[Change]]:
+    """The workspace's latest position, and at most `limit` changes after `after` up
+    to it; ResyncRequired when `after` is older than the feed keeps.
+
+    The horizon is looked at again once the changes are read: tombstones pruned
+    between the two reads (the prune raises the horizon in the same transaction)
+    would be deletes this answer silently lacks.
+    """
+    latest, horizon = await feed_state(session, access)
+    if after is None:
+        return latest, await changes_between(session, access.workspace_id, None, latest, limit)
+    if after < horizon:
+        raise ResyncRequired()
+    if latest <= after:
+        return latest, []
+    changes = await changes_between(session, access.workspace_id, after, latest, limit)
+    pruned_to = (
+        await session.execute(select(_w.feed_horizon).where(_w.id == access.workspace_id))
+    ).scalar_one_or_none()
+    # None: the workspace was deleted meanwhile, which the next read tells.
+    if pruned_to is not None and after < pruned_to:
+        raise ResyncRequired()
+    return latest, changes
 
 
 async def changes_between(

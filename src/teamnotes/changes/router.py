@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from teamnotes.changes import feed
 from teamnotes.changes.events import EventHub
@@ -37,7 +37,7 @@ async def stream_events(
         str | None,
         Header(alias="Last-Event-ID", max_length=100, description="Resume after this event."),
     ] = None,
-) -> StreamingResponse:
+) -> Response:
     """The workspace's changes, live, as Server-Sent Events (`text/event-stream`)."""
     hub: EventHub = request.app.state.events
     if last_event_id is not None:

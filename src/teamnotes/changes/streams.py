@@ -18,6 +18,7 @@ from teamnotes.kit.ids import new_id
 from teamnotes.kit.locks import hold_names
 
 _LOCK_SPACE = 0x7E4A_0002
+_CHUNK = 500
 
 
 class EventStream(Base):
@@ -39,13 +40,19 @@ class TooManyStreams(RateLimited):
 
 
 class StreamSlots:
-    """This process's share of the deployment's stream count."""
+    """This process's share of the deployment's stream count.
+
+    Only the slots of streams still open here are renewed (`held`), so a slot whose
+    release failed (the database was out of reach) stops counting once its lease
+    runs out, as one of a process that died does.
+    """
 
     def __init__(self, database: Database, *, per_user: int, lease: timedelta) -> None:
         self.database = database
         self.per_user = per_user
         self.lease = lease
         self.process_id = new_id()
+        self.held: set[uuid.UUID] = set()
 
     async def take(self, user_id: str) -> uuid.UUID:
         """A slot for a new stream of the user's; TooManyStreams (429) when none is free."""
@@ -66,20 +73,27 @@ class StreamSlots:
                     lease_until=now + self.lease,
                 )
             )
+        self.held.add(slot)
         return slot
 
     async def give_back(self, slot: uuid.UUID) -> None:
+        self.held.discard(slot)
         async with self.database.write_session() as session, session.begin():
             await session.execute(delete(EventStream).where(EventStream.id == slot))
 
     async def renew(self) -> None:
-        """Extend the leases of every stream this process holds open."""
+        """Extend the leases of the streams this process holds open."""
+        if not self.held:
+            return  # no write at all while no stream is open
+        held = list(self.held)
         async with self.database.write_session() as session, session.begin():
-            await session.execute(
-                update(EventStream)
-                .where(EventStream.process_id == self.process_id)
-                .values(lease_until=utcnow() + self.lease)
-            )
+            until = utcnow() + self.lease
+            # In chunks: an engine bounds the parameters of one statement.
+            for start in range(0, len(held), _CHUNK):
+                chunk = held[start : start + _CHUNK]
+                await session.execute(
+                    update(EventStream).where(EventStream.id.in_(chunk)).values(lease_until=until)
+                )
 
 
 async def purge_expired(session: AsyncSession, now: datetime) -> int:

@@ -4,7 +4,6 @@ import asyncio
 import uuid
 from typing import Any
 
-import coredis
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -64,6 +63,8 @@ class RedisNotices:
     """Pub/sub on `TEAMNOTES_REDIS_URL`."""
 
     def __init__(self, url: str) -> None:
+        import coredis  # only where Redis is configured (see teamnotes.auth.throttle)
+
         self._client: Any = coredis.Redis.from_url(url, decode_responses=True)
         self.connected = False
 

@@ -50,11 +50,50 @@ class Transport(Protocol):
     async def close(self) -> None: ...
 
 
+class Watch:
+    """One stream's flag, set when its workspace may have changed: an asyncio.Event
+    without the queue of waiters (a stream is the only one), as a thousand idle
+    streams hold a thousand of these."""
+
+    __slots__ = ("_set", "_waiter")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._waiter: asyncio.Future[bool] | None = None
+
+    def set(self) -> None:
+        self._set = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(True)
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self, within: float) -> bool:
+        """Whether it is set within `within` seconds."""
+        if self._set:
+            return True
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        self._waiter = waiter
+        timer = loop.call_later(within, _expire, waiter)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
+
+
+def _expire(waiter: "asyncio.Future[bool]") -> None:
+    if not waiter.done():
+        waiter.set_result(False)
+
+
 class Wakeups:
     def __init__(self, database: Database, transport: Transport | None) -> None:
         self.database = database
         self.transport = transport
-        self._watchers: dict[uuid.UUID, set[asyncio.Event]] = {}
+        self._watchers: dict[uuid.UUID, set[Watch]] = {}
         self._positions: dict[uuid.UUID, int] = {}
         self._pending: set[uuid.UUID] = set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -75,23 +114,23 @@ class Wakeups:
         if self.transport is not None:
             await self.transport.close()
 
-    def watch(self, workspace_id: uuid.UUID) -> asyncio.Event:
-        event = asyncio.Event()
-        self._watchers.setdefault(workspace_id, set()).add(event)
-        return event
+    def watch(self, workspace_id: uuid.UUID) -> Watch:
+        watch = Watch()
+        self._watchers.setdefault(workspace_id, set()).add(watch)
+        return watch
 
-    def unwatch(self, workspace_id: uuid.UUID, event: asyncio.Event) -> None:
+    def unwatch(self, workspace_id: uuid.UUID, watch: Watch) -> None:
         watchers = self._watchers.get(workspace_id)
         if watchers is not None:
-            watchers.discard(event)
+            watchers.discard(watch)
             if not watchers:
                 del self._watchers[workspace_id]
                 self._positions.pop(workspace_id, None)
 
     def wake(self, workspace_ids: Iterable[uuid.UUID]) -> None:
         for workspace_id in workspace_ids:
-            for event in self._watchers.get(workspace_id, ()):
-                event.set()
+            for watch in self._watchers.get(workspace_id, ()):
+                watch.set()
 
     def wake_all(self) -> None:
         """Every stream looks again (after notices may have been missed)."""
@@ -147,13 +186,18 @@ class Wakeups:
         statement = select(_w.id, _w.change_seq).where(_w.id.in_(watched))
         async with self.database.read_session() as session:
             rows = (await session.execute(statement)).all()
-        found = {row.id: int(row.change_seq) for row in rows}
-        changed = [
-            workspace_id
-            for workspace_id in watched
-            if workspace_id in self._positions
-            and found.get(workspace_id) != self._positions[workspace_id]
-        ]
         # A workspace gone (deleted) reads as -1: its streams wake once, and end.
-        self._positions = {workspace_id: found.get(workspace_id, -1) for workspace_id in watched}
+        positions = {row.id: int(row.change_seq) for row in rows}
+        positions = {workspace_id: positions.get(workspace_id, -1) for workspace_id in watched}
+        # Where the poll is all there is, one watched since the last poll wakes too: its
+        # first stream read the feed before this poll's position, which may already
+        # hold a change it has not seen. (Elsewhere a notice announces that change, and
+        # a thousand streams opened at once need not all read again.)
+        alone = self.transport is None or not self.transport.connected
+        changed = [
+            ws
+            for ws in watched
+            if (self._positions[ws] != positions[ws] if ws in self._positions else alone)
+        ]
+        self._positions = positions
         self.wake(changed)

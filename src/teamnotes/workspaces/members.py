@@ -121,3 +121,4 @@ async def remove_member(session: AsyncSession, *, access: Access, user_id: str) 
     if member == "owner":
         await _ensure_another_owner(session, access)
     await session.execute(delete(Membership).where(*_member_row(user_id, access)))
+    gate.touched(session, access.workspace_id)  # the member's open streams end

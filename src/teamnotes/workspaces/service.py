@@ -184,6 +184,7 @@ async def delete_workspace(
         if current.personal:
             raise PersonalWorkspaceFixed()
         raise PreconditionFailed()
+    gate.touched(session, access.workspace_id)  # its open streams end
     await idempotency.forget_workspace(session, access.workspace_id)
 
 
@@ -216,6 +217,9 @@ async def remove_account(session: AsyncSession, *, user_id: str) -> None:
     )
     if orphaned.first() is not None:
         raise OwnerStillNeeded()
+    # Its streams, wherever they are open, end.
+    for workspace_id in [personal_workspace_id(user_id), *(await session.scalars(mine))]:
+        gate.touched(session, workspace_id)
     alone = select(_w.id).where(_w.id.in_(mine), others.scalar_subquery() == 0)
     await session.execute(delete(Workspace).where(_w.id.in_(alone)))
     await session.execute(delete(Membership).where(_m.user_id == user_id))
