@@ -9,7 +9,6 @@ from fastapi import FastAPI
 from tests.changes.sse import StreamingASGITransport
 from tests.conftest import running_app
 from tests.factories import User, token_user
-from tests.test_server_processes import servers  # noqa: F401 (real servers, stopped after)
 
 KEEPALIVE = 0.2
 

@@ -16,7 +16,7 @@ from tests.auth.throttling import REDIS_URL
 from tests.changes.helpers import team
 from tests.changes.sse import open_events
 from tests.factories import User, token_user
-from tests.test_server_processes import Server, Servers, errors_in
+from tests.servers import Server, Servers, errors_in
 
 pytestmark = pytest.mark.slow
 

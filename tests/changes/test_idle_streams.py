@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from tests.changes.sse import EventReader, open_events
 from tests.factories import User, make_note, token_user
-from tests.test_server_processes import Server, Servers, errors_in
+from tests.servers import Server, Servers, errors_in
 
 pytestmark = pytest.mark.slow
 

@@ -22,7 +22,7 @@ from teamnotes.housekeeping import run_once
 from teamnotes.kit.db import utcnow
 from tests.changes.helpers import listed, team
 from tests.factories import PASSWORD, User, access_token, make_user
-from tests.test_server_processes import Server, Servers, errors_in
+from tests.servers import Server, Servers, errors_in
 
 pytestmark = pytest.mark.slow
 
