@@ -33,6 +33,7 @@ from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes.links_router import public_router
 from teamnotes.notes.router import routers as notes_routers
 from teamnotes.tasks.router import routers as tasks_routers
+from teamnotes.web.router import install_web_app
 from teamnotes.workspaces.router import router as workspaces_router
 
 DESCRIPTION = """Markdown notes and task lists for people and teams.
@@ -143,6 +144,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(metrics_router)
     if settings.docs:
         install_docs(app)
+    if settings.web_app:
+        install_web_app(app, settings)
 
     # Innermost: routes see HEAD as GET, the layers around them still see HEAD.
     app.add_middleware(HeadAsGet)

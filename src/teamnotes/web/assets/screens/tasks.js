@@ -1,0 +1,187 @@
+// A workspace's tasks: filter, sort, add, tick off, date, and put in order.
+import { patch, post, remove, under } from '../api.js';
+import { html, useRef, useState } from '../html.js';
+import { useChanges } from '../live.js';
+import { moved, moves } from '../reorder.js';
+import { useQuery } from '../router.js';
+import { announce } from '../store.js';
+import { ErrorMessage, Loading, can, useAction, useResource } from '../ui.js';
+import { loadPages } from './notes.js';
+import { TaskRow } from './task-row.js';
+
+const PAGE = 100;
+const STATUSES = [
+  ['all', 'All'],
+  ['pending', 'To do'],
+  ['completed', 'Done'],
+];
+const SORTS = [
+  ['order', 'My order'],
+  ['due_at', 'Due date, soonest first'],
+  ['-due_at', 'Due date, latest first'],
+  ['-created_at', 'Newest first'],
+  ['created_at', 'Oldest first'],
+  ['title', 'Title, A to Z'],
+  ['-updated_at', 'Last changed first'],
+];
+
+function AddTask({ workspace, onAdded }) {
+  const [title, setTitle] = useState('');
+  const add = useAction(async () => {
+    const task = await post(
+      under(workspace.id, 'tasks'),
+      { title: title.trim() },
+      { headers: { 'Idempotency-Key': crypto.randomUUID() } },
+    );
+    setTitle('');
+    announce(`Task “${task.title}” added.`);
+    await onAdded();
+  });
+  const submit = (event) => {
+    event.preventDefault();
+    add.run();
+  };
+  return html`<form class="add-task row" onSubmit=${submit}>
+    <div class="field grow">
+      <label for="new-task">New task</label>
+      <input id="new-task" required maxlength="200" value=${title} onInput=${(e) => setTitle(e.target.value)} />
+    </div>
+    <button class="primary" type="submit" disabled=${add.pending}>${add.pending ? 'Adding…' : 'Add task'}</button>
+    <${ErrorMessage} error=${add.error} />
+  </form>`;
+}
+
+// Drag and drop by the handle; the handle's arrow keys do the same from the keyboard.
+function useDrag(items, move) {
+  const [from, setFrom] = useState(null);
+  const [over, setOver] = useState(null);
+  return {
+    over,
+    start(event, index) {
+      setFrom(index);
+      event.dataTransfer.effectAllowed = 'move';
+      event.dataTransfer.setData('text/plain', String(index));
+    },
+    over_(event, index) {
+      if (from === null) return;
+      event.preventDefault();
+      setOver(index);
+    },
+    leave(index) {
+      if (over === index) setOver(null);
+    },
+    drop(event, index) {
+      event.preventDefault();
+      if (from !== null) move(items[from].id, { to: index });
+      setFrom(null);
+      setOver(null);
+    },
+    end() {
+      setFrom(null);
+      setOver(null);
+    },
+  };
+}
+
+export function Tasks({ workspace }) {
+  const [query, setQuery] = useQuery();
+  const status = query.status || 'all';
+  const sort = query.sort || 'order';
+  const path = under(workspace.id, 'tasks');
+  const tasks = useResource(() => loadPages(path, { status, sort }, PAGE), [path, status, sort]);
+  const editable = can(workspace, 'editor');
+  const reorderable = editable && sort === 'order';
+  const [failure, setFailure] = useState(null);
+  const queue = useRef(Promise.resolve());
+  useChanges((change) => {
+    if (change.kind === 'task') tasks.reload({ quiet: true });
+  });
+
+  // Every write names the version it saw; a 412 means the list is stale: reread it.
+  const write = async (work, done) => {
+    setFailure(null);
+    try {
+      await work();
+      if (done) announce(done);
+    } catch (error) {
+      setFailure(error.status === 412 ? new Error('This task changed elsewhere; the list is up to date again, try once more.') : error);
+    }
+    await tasks.reload({ quiet: true });
+  };
+  const one = (task) => under(workspace.id, 'tasks', task.id);
+  const actions = {
+    toggle: (task) =>
+      write(() => patch(`${one(task)}/complete`, { completed: !task.completed }, { ifMatch: task.version })),
+    due: (task, value) =>
+      write(() => patch(one(task), { due_at: value ? `${value}T00:00:00Z` : null }, { ifMatch: task.version })),
+    change: (task, changes) => patch(one(task), changes, { ifMatch: task.version }).finally(() => tasks.reload({ quiet: true })),
+    trash: (task) => write(() => remove(one(task), { ifMatch: task.version }), `“${task.title}” moved to the trash.`),
+    // Moves run one after the other, each on the list as the last one left it.
+    move: (taskId, target) => {
+      queue.current = queue.current.then(() => move(taskId, target));
+    },
+  };
+  const move = async (taskId, target) => {
+    const data = tasks.latest();
+    const items = data ? data.items : [];
+    const from = items.findIndex((task) => task.id === taskId);
+    const to = 'by' in target ? from + target.by : target.to;
+    if (from < 0 || to < 0 || to >= items.length || to === from) return;
+    const changes = moves(items, from, to);
+    tasks.setData({ ...data, items: moved(items, from, to) });
+    requestAnimationFrame(() => document.getElementById(`handle-${taskId}`)?.focus());
+    await write(async () => {
+      for (const { task, order } of changes) {
+        await patch(one(task), { order }, { ifMatch: task.version });
+      }
+    }, `Moved “${items[from].title}” to position ${to + 1} of ${items.length}.`);
+  };
+  const list = tasks.data;
+  const drag = useDrag(list ? list.items : [], actions.move);
+  return html`<section class="tasks" aria-labelledby="tasks-heading">
+    <h1 id="tasks-heading">Tasks</h1>
+    ${editable && html`<${AddTask} workspace=${workspace} onAdded=${() => tasks.reload({ quiet: true })} />`}
+    <div class="toolbar">
+      <fieldset class="segmented">
+        <legend>Show</legend>
+        ${STATUSES.map(
+          ([value, label]) => html`<label key=${value}>
+            <input type="radio" name="task-status" value=${value} checked=${status === value} onChange=${() => setQuery({ status: value === 'all' ? '' : value })} />
+            ${label}
+          </label>`,
+        )}
+      </fieldset>
+      <div class="field">
+        <label for="task-sort">Sort</label>
+        <select id="task-sort" value=${sort} onChange=${(e) => setQuery({ sort: e.target.value === 'order' ? '' : e.target.value })}>
+          ${SORTS.map(([value, label]) => html`<option key=${value} value=${value}>${label}</option>`)}
+        </select>
+      </div>
+    </div>
+    <p id="reorder-help" class="hint">
+      ${reorderable
+        ? 'Drag a task by its handle, or focus the handle and press the up and down arrow keys, to change its place.'
+        : 'Sort by “My order” to change the order of tasks.'}
+    </p>
+    <${ErrorMessage} error=${failure} />
+    <${ErrorMessage} error=${tasks.error} retry=${tasks.reload} />
+    ${!list && !tasks.error && html`<${Loading} label="Loading tasks…" />`}
+    ${list && list.items.length === 0 && html`<p class="empty">No tasks here.</p>`}
+    ${list &&
+    html`<ul class="task-list" aria-busy=${tasks.loading ? 'true' : 'false'}>
+      ${list.items.map(
+        (task, index) => html`<${TaskRow}
+          key=${task.id}
+          task=${task}
+          index=${index}
+          count=${list.items.length}
+          editable=${editable}
+          reorderable=${reorderable}
+          actions=${actions}
+          drag=${drag}
+        />`,
+      )}
+    </ul>`}
+    ${list && list.items.length < list.total && html`<p class="hint">Showing the first ${list.items.length} of ${list.total} tasks.</p>`}
+  </section>`;
+}

@@ -1,0 +1,121 @@
+"""The web app in Debian's headless Chromium, driven by Playwright, against a real
+`teamnotes serve` on loopback.
+
+One browser and one server (SQLite, one worker) serve every test of a run; each
+test makes users and contexts (fresh profiles: cookies, storage) of its own.
+Every context runs the app under its real Content-Security-Policy: axe-core comes
+in as an init script, which the policy does not govern, and every policy violation
+a page reports fails its test.
+"""
+
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
+
+from tests.browser.helpers import ARTIFACTS, AXE, CSP_WATCH, Web
+from tests.test_server_processes import Servers
+
+# Debian's build: Playwright's own browser download (`playwright install`) is never used.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+
+ContextFactory = Callable[..., Awaitable[BrowserContext]]
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium")
+    if found is None:
+        pytest.fail(
+            "the browser tests need Debian's chromium: `make test` installs it as root "
+            "(scripts/ensure-chromium), or run `apt-get install chromium`"
+        )
+    return found
+
+
+@pytest.fixture(scope="session")
+async def playwright() -> AsyncIterator[Playwright]:
+    async with async_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
+    # launch() gives the browser a fresh, temporary profile directory of its own.
+    launched = await playwright.chromium.launch(
+        executable_path=chromium_path(), args=CHROMIUM_FLAGS
+    )
+    yield launched
+    await launched.close()
+
+
+@pytest.fixture(scope="session")
+async def web_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A running server with the web app, on a SQLite file of its own."""
+    directory = tmp_path_factory.mktemp("web-server")
+    servers = Servers(directory)
+    try:
+        server = await servers.start(
+            database_url=f"sqlite:///{directory / 'teamnotes.db'}", data_dir=directory / "data"
+        )
+        yield server.url
+    finally:
+        servers.stop_all()
+
+
+@pytest.fixture
+async def contexts(
+    browser: Browser, request: pytest.FixtureRequest
+) -> AsyncIterator[ContextFactory]:
+    """Makes browser contexts (one per person) that are closed after the test, and
+    whose pages are photographed into the artifacts when the test fails."""
+    made: list[BrowserContext] = []
+
+    async def make(**options: object) -> BrowserContext:
+        context = await browser.new_context(
+            viewport=options.pop("viewport", DESKTOP), accept_downloads=True, **options
+        )
+        await context.add_init_script(path=str(AXE))
+        await context.add_init_script(script=CSP_WATCH)
+        context.set_default_timeout(10_000)
+        made.append(context)
+        return context
+
+    yield make
+    failed = getattr(request.node, "failed_call", False)
+    for number, context in enumerate(made):
+        if failed:
+            for index, page in enumerate(context.pages):
+                name = f"failed-{request.node.name}-{number}-{index}.png"
+                await page.screenshot(path=ARTIFACTS / name, full_page=True)
+        await context.close()
+
+
+@pytest.fixture
+async def web(web_url: str, contexts: ContextFactory) -> AsyncIterator[Web]:
+    running = Web(web_url, contexts)
+    yield running
+    await running.check_clean()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    report = yield
+    if call.when == "call" and call.excinfo is not None:
+        item.failed_call = True  # type: ignore[attr-defined]
+    return report
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    del config

@@ -1,0 +1,127 @@
+"""What a person does in the web app, as steps the browser tests share."""
+
+import json
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.async_api import BrowserContext, Page, expect
+
+HERE = Path(__file__).parent
+AXE = HERE / "vendor" / "axe.min.js"
+ARTIFACTS = HERE / "artifacts"
+DOCS_SCREENSHOTS = HERE.parent.parent / "docs" / "screenshots"
+PASSWORD = "correct horse battery"
+
+# Collects what the page's Content-Security-Policy refused: the app must need nothing
+# it forbids.
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+AXE_RUN = """async () => {
+  const result = await axe.run(document, { resultTypes: ['violations'] });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')),
+  }));
+}"""
+
+
+def unique_email(name: str) -> str:
+    return f"{name}-{secrets.token_hex(4)}@example.com"
+
+
+@dataclass
+class Person:
+    """One person at one browser (a context of their own)."""
+
+    base_url: str
+    context: BrowserContext
+    page: Page
+    email: str
+    errors: list[str] = field(default_factory=list)
+
+    async def goto(self, path: str) -> None:
+        await self.page.goto(self.base_url + path)
+
+    async def sign_up(self, name: str | None = None) -> None:
+        await self.goto("/")
+        await self.create_account(name)
+
+    async def create_account(self, name: str | None = None) -> None:
+        page = self.page
+        await page.get_by_role("tab", name="Create account").click()
+        if name:
+            await page.get_by_label("Your name (optional)").fill(name)
+        await page.get_by_label("Email").fill(self.email)
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Create account").click()
+        await expect(page.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
+
+    async def sign_in(self) -> None:
+        page = self.page
+        await page.get_by_label("Email").fill(self.email)
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign in", exact=True).click()
+
+    async def section(self, name: str) -> None:
+        await self.page.get_by_role("navigation").get_by_role("link", name=name).click()
+
+    async def token(self) -> str:
+        """An access token of this person's own, from the API (for setting up data)."""
+        async with httpx.AsyncClient(base_url=self.base_url) as http:
+            response = await http.post(
+                "/auth/token", json={"email": self.email, "password": PASSWORD}
+            )
+            response.raise_for_status()
+            return str(response.json()["access_token"])
+
+    async def check_axe(self, screen: str) -> None:
+        """No axe-core violation of serious or critical impact on what is on screen."""
+        violations: list[dict[str, Any]] = await self.page.evaluate(AXE_RUN)
+        grave = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert grave == [], f"{screen}: {json.dumps(grave, indent=1)}"
+
+    async def shot(self, name: str, *, docs: bool = False) -> None:
+        """A screenshot among the test artifacts; with TEAMNOTES_SCREENSHOTS=1, a
+        README one in docs/screenshots too."""
+        path = ARTIFACTS / f"{name}.png"
+        await self.page.screenshot(path=path)
+        if docs and os.environ.get("TEAMNOTES_SCREENSHOTS") == "1":
+            DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            (DOCS_SCREENSHOTS / f"{name}.png").write_bytes(path.read_bytes())
+
+    async def csp_violations(self) -> list[str]:
+        found: list[str] = []
+        for page in self.context.pages:
+            found += await page.evaluate("window.__cspViolations || []")
+        return found
+
+
+@dataclass
+class Web:
+    """The running app, and the people using it in a test."""
+
+    url: str
+    new_context: Callable[..., Awaitable[BrowserContext]]
+    people: list[Person] = field(default_factory=list)
+
+    async def person(self, name: str, **context_options: Any) -> Person:
+        context = await self.new_context(**context_options)
+        page = await context.new_page()
+        person = Person(self.url, context, page, unique_email(name))
+        page.on("pageerror", lambda error: person.errors.append(str(error)))
+        self.people.append(person)
+        return person
+
+    async def check_clean(self) -> None:
+        """Nobody's pages threw an uncaught error or broke the CSP."""
+        for person in self.people:
+            assert person.errors == [], person.errors
+            assert await person.csp_violations() == []

@@ -1,0 +1,91 @@
+"""The app's first load: what it costs, what its policy allows, how it starts."""
+
+import pytest
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import expect
+
+from tests.browser.helpers import Web
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+BUDGET_BYTES = 150 * 1000
+
+# Every byte the first load moves: the page itself and each resource it fetches.
+TRANSFERRED = """() => {
+  const [page] = performance.getEntriesByType('navigation');
+  const resources = performance.getEntriesByType('resource').map((entry) => ({
+    path: new URL(entry.name).pathname,
+    transferred: entry.transferSize,
+    encoded: entry.encodedBodySize,
+    decoded: entry.decodedBodySize,
+  }));
+  const total = resources.reduce((sum, entry) => sum + entry.transferred, page.transferSize);
+  return { total, resources };
+}"""
+
+
+async def test_the_first_load_fits_the_budget_compressed(web: Web) -> None:
+    ann = await web.person("ann")
+    await ann.goto("/")
+    await expect(ann.page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    await ann.page.wait_for_load_state("networkidle")
+    measured = await ann.page.evaluate(TRANSFERRED)
+    assert 0 < measured["total"] <= BUDGET_BYTES, measured
+    paths = [entry["path"] for entry in measured["resources"]]
+    # The whole app came in the first load, from this host only.
+    assert "/app/assets/main.js" in paths
+    assert "/app/vendor/preact.module.js" in paths
+    assert all(path.startswith("/app/") for path in paths), paths
+    # Anything worth compressing went gzipped (the smallest files go as they are).
+    large = [entry for entry in measured["resources"] if entry["decoded"] > 1000]
+    assert len(large) > 10
+    assert [entry for entry in large if entry["encoded"] >= entry["decoded"]] == []
+
+
+async def test_inline_scripts_are_refused(web: Web) -> None:
+    ann = await web.person("ann")
+    await ann.goto("/")
+    await expect(ann.page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    with pytest.raises(PlaywrightError, match="Content Security Policy"):
+        await ann.page.add_script_tag(content="window.injected = true")
+    assert await ann.page.evaluate("window.injected === undefined")
+    assert await ann.csp_violations() != []
+    # What this test provoked is not the app's doing.
+    web.people.remove(ann)
+
+
+async def test_a_wrong_password_shows_the_apis_message(web: Web) -> None:
+    ann = await web.person("ann")
+    await ann.sign_up()
+    await ann.page.get_by_role("button", name="Sign out").click()
+    await ann.page.get_by_label("Email").fill(ann.email)
+    await ann.page.get_by_label("Password").fill("not the password")
+    await ann.page.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(ann.page.get_by_role("alert")).to_have_text("Incorrect email or password")
+    await ann.check_axe("sign in, failed")
+
+
+async def test_a_reload_keeps_the_session_and_a_new_tab_does_not(web: Web) -> None:
+    ann = await web.person("ann")
+    await ann.sign_up()
+    await ann.page.reload()
+    await expect(ann.page.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
+    # The refresh token is this tab's (sessionStorage); the access token is nowhere.
+    stored = await ann.page.evaluate("Object.keys(sessionStorage)")
+    assert "teamnotes.refresh_token" in stored
+    assert await ann.page.evaluate("Object.keys(localStorage)") == []
+    other = await ann.context.new_page()
+    await other.goto(web.url + "/")
+    await expect(other.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+
+
+async def test_a_provider_token_in_the_fragment_signs_in(web: Web) -> None:
+    ann = await web.person("ann")
+    await ann.sign_up()
+    token = await ann.token()
+    bob = await web.person("bob")
+    # Any token the API accepts: a provider's is one the API checks against its JWKS.
+    await bob.goto(f"/#provider_token={token}")
+    await expect(bob.page.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
+    assert token not in bob.page.url
+    await expect(bob.page.get_by_text(ann.email)).to_be_visible()
