@@ -1,5 +1,6 @@
 """What a person does in the web app, as steps the browser tests share."""
 
+import asyncio
 import json
 import os
 import secrets
@@ -111,6 +112,7 @@ class Web:
     url: str
     new_context: Callable[..., Awaitable[BrowserContext]]
     people: list[Person] = field(default_factory=list)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def person(self, name: str, **context_options: Any) -> Person:
         context = await self.new_context(**context_options)
@@ -122,6 +124,88 @@ class Web:
 
     async def check_clean(self) -> None:
         """Nobody's pages threw an uncaught error or broke the CSP."""
+        for close in self.closers:
+            await close()
         for person in self.people:
             assert person.errors == [], person.errors
             assert await person.csp_violations() == []
+
+
+class Api:
+    """The API as a script sees it: to set up what a test is not about, quickly."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.http = httpx.AsyncClient(
+            base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=10.0
+        )
+
+    async def call(self, method: str, path: str, **options: Any) -> Any:
+        response = await self.http.request(method, path, **options)
+        assert response.status_code < 400, (method, path, response.text)
+        return response.json() if response.content else None
+
+    async def route_exists(self, method: str, path: str) -> bool:
+        """False when the backend has no such route yet (Starlette's own 404)."""
+        async with self.http.stream(method, path) as response:
+            if response.status_code != 404:
+                return True
+            await response.aread()
+            return bool(response.json()["detail"] != "Not found")
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+async def register(base_url: str, email: str) -> None:
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        response = await http.post("/auth/register", json={"email": email, "password": PASSWORD})
+        assert response.status_code == 201, response.text
+
+
+@dataclass
+class Team:
+    """Ann (owner) and Bob (editor) in a team workspace, both signed in, both with
+    an API client of their own."""
+
+    ann: Person
+    bob: Person
+    workspace: dict[str, Any]
+    ann_api: Api
+    bob_api: Api
+
+    def path(self, *parts: str) -> str:
+        return "/".join(["", "workspaces", self.workspace["id"], *parts])
+
+    def app_path(self, *parts: str) -> str:
+        return "/".join(["", "app", "w", self.workspace["id"], *parts])
+
+
+async def make_team(web: Web, name: str = "Acme", role: str = "editor") -> Team:
+    """A team made through the API, and both people signed in at its notes."""
+    ann, bob = await web.person("ann"), await web.person("bob")
+    for person in (ann, bob):
+        await register(web.url, person.email)
+    ann_api, bob_api = Api(web.url, await ann.token()), Api(web.url, await bob.token())
+    web.closers += [ann_api.close, bob_api.close]
+    workspace = await ann_api.call("POST", "/workspaces", json={"name": name})
+    invitation = await ann_api.call(
+        "POST", f"/workspaces/{workspace['id']}/invitations", json={"role": role}
+    )
+    await bob_api.call("POST", "/invitations/accept", json={"token": invitation["token"]})
+    team = Team(ann, bob, workspace, ann_api, bob_api)
+    for person in (ann, bob):
+        await person.goto(team.app_path("notes"))
+        await person.sign_in()
+        await expect(person.page.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
+    return team
+
+
+async def eventually(
+    read: Callable[[], Awaitable[Any]], expected: Any, within: float = 5.0
+) -> None:
+    """Wait (within a bound) until `read()` answers `expected`: what the API holds
+    after the app's requests, which the page does not wait for."""
+    deadline = asyncio.get_running_loop().time() + within
+    while (found := await read()) != expected and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.1)
+    assert found == expected

@@ -17,8 +17,8 @@ export function ConflictPanel({ draft, theirs, onKeepMine, onTakeTheirs, error }
   return html`<section class="conflict" role="alert" aria-labelledby="conflict-heading">
     <h2 id="conflict-heading">This note was changed while you were editing</h2>
     <p>
-      Someone saved version ${theirs.version} <${Time} value=${theirs.updated_at} />. Your changes are not
-      saved yet. Choose what to keep; nothing is overwritten until you do.
+      Version ${theirs.version} was saved <${Time} value=${theirs.updated_at} />, by someone else or in
+      another tab. Your changes are not saved yet: choose what to keep. Nothing is overwritten until you do.
     </p>
     <div class="row">
       <button class="primary" type="button" onClick=${() => keep.run()} disabled=${keep.pending}>

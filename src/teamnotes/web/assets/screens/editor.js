@@ -73,7 +73,7 @@ export function Editor({ workspace, noteId }) {
     <div class="heading-row">
       <${Link} href=${listPath} class="back">← All notes</${Link}>
       <h1 id="editor-heading" class="visually-hidden">${note.title}</h1>
-      <p class=${`save-state ${doc.status}`} role="status">${STATUS[doc.status]}</p>
+      <p class=${`save-state state-${doc.status}`} role="status">${STATUS[doc.status]}</p>
     </div>
     <div class="row tools">
       <button type="button" aria-pressed=${showPreview ? 'true' : 'false'} onClick=${() => setShowPreview(!showPreview)}>
@@ -88,6 +88,11 @@ export function Editor({ workspace, noteId }) {
     </div>
     <${ErrorMessage} error=${trash.error} />
     ${doc.status === 'error' && html`<${ErrorMessage} error=${doc.error} retry=${doc.save} />`}
+    ${doc.status === 'deleted' &&
+    html`<p class="notice">
+      It was deleted elsewhere; it can be restored from the
+      <${Link} href=${workspacePath(workspace.id, 'trash')}>trash</${Link}>.
+    </p>`}
     ${doc.remoteNewer &&
     doc.status !== 'conflict' &&
     html`<p class="notice">Someone else changed this note; saving will ask which version to keep.</p>`}

@@ -21,7 +21,7 @@ function Created({ invitation }) {
     <div class="row">
       <button class="primary" type="button" onClick=${copy}>Copy invitation link</button>
     </div>
-    <p class="hint">Send it to them yourself; it is shown only now. It works once, until <${Time} value=${invitation.expires_at} />.</p>
+    <p class="hint">Send it to them yourself; it is shown only now. It works once, and expires <${Time} value=${invitation.expires_at} />.</p>
   </div>`;
 }
 
