@@ -1,6 +1,5 @@
 """What a person does in the web app, as steps the browser tests share."""
 
-import asyncio
 import json
 import os
 import secrets
@@ -11,6 +10,8 @@ from typing import Any
 
 import httpx
 from playwright.async_api import BrowserContext, Page, expect
+
+from tests.test_metrics_workers import eventually
 
 HERE = Path(__file__).parent
 AXE = HERE / "vendor" / "axe.min.js"
@@ -200,12 +201,7 @@ async def make_team(web: Web, name: str = "Acme", role: str = "editor") -> Team:
     return team
 
 
-async def eventually(
-    read: Callable[[], Awaitable[Any]], expected: Any, within: float = 5.0
-) -> None:
-    """Wait (within a bound) until `read()` answers `expected`: what the API holds
-    after the app's requests, which the page does not wait for."""
-    deadline = asyncio.get_running_loop().time() + within
-    while (found := await read()) != expected and asyncio.get_running_loop().time() < deadline:
-        await asyncio.sleep(0.1)
-    assert found == expected
+async def holds(read: Callable[[], Awaitable[Any]], expected: Any) -> None:
+    """`read()` answers `expected` within a bound: what the API holds after the
+    app's requests, which the page does not wait for."""
+    assert await eventually(read, lambda found: found == expected, seconds=5.0) == expected

@@ -50,12 +50,12 @@ async def test_a_conflict_is_a_choice_never_an_overwrite(web: Web) -> None:
     assert (stored["content"], stored["version"]) == ("Bob's plan", 3)
 
     # Ann, still at version 2, types on: she is asked too, and takes Bob's.
-    await team.ann.page.get_by_label("Title").fill("Plan, by Ann")
+    await team.ann.page.get_by_label("Title", exact=True).fill("Plan, by Ann")
     conflict = team.ann.page.get_by_role("alert").filter(has_text="changed while you were editing")
     await expect(conflict).to_be_visible()
     await conflict.get_by_role("button", name="Take theirs").click()
     await expect(team.ann.page.get_by_label("Content (Markdown)")).to_have_value("Bob's plan")
-    await expect(team.ann.page.get_by_label("Title")).to_have_value("Plan")
+    await expect(team.ann.page.get_by_label("Title", exact=True)).to_have_value("Plan")
     await expect(team.ann.page.get_by_text("All changes saved")).to_be_visible()
     stored = await team.ann_api.call("GET", team.path("notes", note["id"]))
     assert (stored["title"], stored["content"], stored["version"]) == ("Plan", "Bob's plan", 3)

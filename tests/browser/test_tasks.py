@@ -4,7 +4,7 @@ and by dragging (a reorder is PATCH `order`)."""
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from tests.browser.helpers import Team, Web, eventually, make_team
+from tests.browser.helpers import Team, Web, holds, make_team
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -35,7 +35,7 @@ async def test_tasks_are_kept_and_put_in_order(web: Web) -> None:
     # Done, and dated.
     await page.get_by_label("Call the printer", exact=True).check()
     await page.get_by_label("Due date of “Book the room”").fill("2030-01-15")
-    await eventually(lambda: due_dates(team), {"Book the room": "2030-01-15T00:00:00.000000Z"})
+    await holds(lambda: due_dates(team), {"Book the room": "2030-01-15T00:00:00.000000Z"})
     stored = await team.ann_api.call("GET", team.path("tasks"), params={"status": "completed"})
     assert [task["title"] for task in stored["items"]] == ["Call the printer"]
 
@@ -49,7 +49,7 @@ async def test_tasks_are_kept_and_put_in_order(web: Web) -> None:
     await expect(
         page.get_by_role("button", name="Move “Book the room”, position 1 of 3")
     ).to_be_focused()
-    await eventually(
+    await holds(
         lambda: titles_by_order(team), ["Book the room", "Write the report", "Call the printer"]
     )
 
@@ -57,7 +57,7 @@ async def test_tasks_are_kept_and_put_in_order(web: Web) -> None:
     await page.get_by_role("button", name="Move “Call the printer”, position 3 of 3").drag_to(
         page.locator(".task-list > li").first
     )
-    await eventually(
+    await holds(
         lambda: titles_by_order(team), ["Call the printer", "Book the room", "Write the report"]
     )
     await page.reload()

@@ -32,7 +32,7 @@ function MemberRow({ workspace, member, me, actions }) {
             </select>`
         : member.role}
     </td>
-    <td><${Time} value=${member.joined_at} /></td>
+    <td class="wide-only"><${Time} value=${member.joined_at} /></td>
     <td>
       ${self && !workspace.personal && html`<button type="button" class="quiet danger" onClick=${() => actions.leave(member)}>Leave</button>`}
       ${!self &&
@@ -85,7 +85,7 @@ export function Members({ workspace }) {
     html`<div class="table-scroll">
       <table>
         <caption class="visually-hidden">Members and their roles</caption>
-        <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Joined</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col" class="wide-only">Joined</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>
           ${members.data.items.map(
             (member) => html`<${MemberRow} key=${member.user_id} workspace=${workspace} member=${member} me=${user} actions=${actions} />`,
