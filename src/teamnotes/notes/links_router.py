@@ -91,7 +91,7 @@ public_router = APIRouter(tags=["public links"], route_class=JSONRoute)
                 "application/json": {"schema": PublicNote.model_json_schema()},
             },
         },
-        **error_responses(404),
+        **error_responses(404, 422),
     },
 )
 async def read_public_note(
