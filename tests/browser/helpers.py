@@ -157,6 +157,13 @@ class Api:
         await self.http.aclose()
 
 
+async def token_of(base_url: str, email: str) -> str:
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        response = await http.post("/auth/token", json={"email": email, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+
 async def register(base_url: str, email: str) -> None:
     async with httpx.AsyncClient(base_url=base_url) as http:
         response = await http.post("/auth/register", json={"email": email, "password": PASSWORD})
