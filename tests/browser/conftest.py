@@ -8,6 +8,7 @@ in as an init script, which the policy does not govern, and every policy violati
 a page reports fails its test.
 """
 
+import os
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -34,7 +35,8 @@ ContextFactory = Callable[..., Awaitable[BrowserContext]]
 
 
 def chromium_path() -> str:
-    found = shutil.which("chromium")
+    # Debian's by default; TEAMNOTES_TEST_CHROMIUM names another build (a CI's Chrome).
+    found = os.environ.get("TEAMNOTES_TEST_CHROMIUM") or shutil.which("chromium")
     if found is None:
         pytest.fail(
             "the browser tests need Debian's chromium: `make test` installs it as root "
