@@ -27,4 +27,3 @@ def test_a_machine_with_chromium_installs_nothing(tmp_path: Path) -> None:
     chromium.chmod(0o755)
     result = run_dry(SCRIPT, str(folder))
     assert (result.returncode, result.stdout) == (0, "")
-

@@ -64,6 +64,10 @@ async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
 @pytest.fixture(scope="session")
 async def web_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """A running server with the web app, on a SQLite file of its own."""
+    # A deployment that already runs (with local accounts on) may be named instead.
+    if os.environ.get("TEAMNOTES_TEST_WEB_URL"):
+        yield os.environ["TEAMNOTES_TEST_WEB_URL"]
+        return
     directory = tmp_path_factory.mktemp("web-server")
     servers = Servers(directory)
     try:

@@ -47,8 +47,10 @@ async def routes(web_url: str) -> AsyncIterator[dict[str, bool]]:
             name: await api.route_exists(method, f"/workspaces/{personal}/{tail}")
             for name, (method, tail, _) in NEEDED.items()
         }
-        note = await api.call("POST", "/notes", json={"title": "probe"})
-        found["revisions"] = await api.route_exists("GET", f"/notes/{note['id']}/revisions")
+        note = await api.call("POST", f"/workspaces/{personal}/notes", json={"title": "probe"})
+        found["revisions"] = await api.route_exists(
+            "GET", f"/workspaces/{personal}/notes/{note['id']}/revisions"
+        )
         yield found
     finally:
         await api.close()
@@ -173,6 +175,7 @@ async def test_an_earlier_revision_is_restored(web: Web, routes: dict[str, bool]
     await expect(history.get_by_role("button", name="Version 2 (current)")).to_be_visible()
     await history.get_by_role("button", name="Version 1", exact=True).click()
     await expect(history.get_by_text("Ann's words")).to_be_visible()
+    await history.scroll_into_view_if_needed()
     await team.ann.check_axe("editor, history")
     await team.ann.shot("history", docs=True)
     await history.get_by_role("button", name="Restore version 1").click()

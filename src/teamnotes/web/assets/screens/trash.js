@@ -2,7 +2,6 @@
 import { get, post, remove, under, withQuery } from '../api.js';
 import { html, useState } from '../html.js';
 import { useChanges } from '../live.js';
-import { Link, workspacePath } from '../router.js';
 import { announce } from '../store.js';
 import { ErrorMessage, Loading, Time, can, formatDate, useAction, useResource } from '../ui.js';
 
@@ -65,14 +64,13 @@ export function Trash({ workspace }) {
               Restore
             </button>`}
             ${purging &&
-            html`<button type="button" class="danger" aria-label=${`Delete “${item.title}” for good`} onClick=${() => purge.run(item)} disabled=${purge.pending}>
+            html`<button type="button" class="danger" aria-label=${`Delete for good: “${item.title}”`} onClick=${() => purge.run(item)} disabled=${purge.pending}>
               Delete for good
             </button>`}
           </div>
         </li>`,
       )}
     </ul>`}
-    <p class="hint">Deleted notes and tasks stay here for a while, then go for good by themselves.
-      <${Link} href=${workspacePath(workspace.id, 'notes')}>Back to the notes</${Link}></p>
+    <p class="hint">Deleted notes and tasks stay here for a while, then go for good by themselves.</p>
   </section>`;
 }
