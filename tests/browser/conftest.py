@@ -62,21 +62,47 @@ async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-async def web_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    """A running server with the web app, on a SQLite file of its own."""
-    # A deployment that already runs (with local accounts on) may be named instead.
-    if os.environ.get("TEAMNOTES_TEST_WEB_URL"):
-        yield os.environ["TEAMNOTES_TEST_WEB_URL"]
-        return
-    directory = tmp_path_factory.mktemp("web-server")
+async def web_servers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Callable[[str], Awaitable[str]]]:
+    """The URL of a running server with the web app on a database URL, each started
+    on first use: a SQLite file of its own, or the run's PostgreSQL database."""
+    directory = tmp_path_factory.mktemp("web-servers")
     servers = Servers(directory)
+    started: dict[str, str] = {}
+
+    async def url_of(database_url: str) -> str:
+        if database_url not in started:
+            server = await servers.start(
+                database_url=database_url, data_dir=directory / f"data-{len(started)}"
+            )
+            started[database_url] = server.url
+        return started[database_url]
+
     try:
-        server = await servers.start(
-            database_url=f"sqlite:///{directory / 'teamnotes.db'}", data_dir=directory / "data"
-        )
-        yield server.url
+        yield url_of
     finally:
         servers.stop_all()
+
+
+@pytest.fixture
+def web_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """SQLite, unless a test asks for an engine with
+    `parametrize("web_database_url", BACKENDS, indirect=True)`."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return str(request.getfixturevalue("postgres_server"))
+    return f"sqlite:///{tmp_path_factory.getbasetemp() / 'web-app.db'}"
+
+
+@pytest.fixture
+async def web_url(web_database_url: str, web_servers: Callable[[str], Awaitable[str]]) -> str:
+    """The app's address; TEAMNOTES_TEST_WEB_URL names a deployment that already
+    runs instead (with local accounts on)."""
+    if os.environ.get("TEAMNOTES_TEST_WEB_URL"):
+        return os.environ["TEAMNOTES_TEST_WEB_URL"]
+    return await web_servers(web_database_url)
 
 
 @pytest.fixture

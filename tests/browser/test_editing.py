@@ -5,6 +5,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.helpers import Person, Team, Web, make_team
+from tests.conftest import BACKENDS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -21,6 +22,7 @@ async def type_and_save(person: Person, text: str) -> None:
     )
 
 
+@pytest.mark.parametrize("web_database_url", BACKENDS, indirect=True)
 async def test_a_conflict_is_a_choice_never_an_overwrite(web: Web) -> None:
     team = await make_team(web)
     note = await team.ann_api.call(

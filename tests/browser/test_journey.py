@@ -7,10 +7,12 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.helpers import Web
+from tests.conftest import BACKENDS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
+@pytest.mark.parametrize("web_database_url", BACKENDS, indirect=True)
 async def test_two_people_form_a_team(web: Web) -> None:
     ann = await web.person("ann")
     await ann.goto("/")

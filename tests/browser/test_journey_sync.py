@@ -22,6 +22,7 @@ from tests.browser.helpers import (
     token_of,
     unique_email,
 )
+from tests.conftest import BACKENDS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -35,9 +36,9 @@ NEEDED = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def routes(web_url: str) -> AsyncIterator[dict[str, bool]]:
-    """Which of the routes the backend has, asked once with a user of its own."""
+    """Which of the routes the backend has, asked with a user of its own."""
     email = unique_email("probe")
     await register(web_url, email)
     api = Api(web_url, await token_of(web_url, email))
@@ -68,6 +69,7 @@ async def live(person: Person) -> None:
     await expect(person.page.locator(".live-state")).to_have_text("Live")
 
 
+@pytest.mark.parametrize("web_database_url", BACKENDS, indirect=True)
 async def test_another_persons_edit_appears_without_reload(
     web: Web, routes: dict[str, bool]
 ) -> None:
