@@ -164,9 +164,10 @@ async def token_of(base_url: str, email: str) -> str:
         return str(response.json()["access_token"])
 
 
-async def register(base_url: str, email: str) -> None:
+async def register(base_url: str, email: str, name: str | None = None) -> None:
+    body = {"email": email, "password": PASSWORD, "display_name": name}
     async with httpx.AsyncClient(base_url=base_url) as http:
-        response = await http.post("/auth/register", json={"email": email, "password": PASSWORD})
+        response = await http.post("/auth/register", json=body)
         assert response.status_code == 201, response.text
 
 
@@ -191,8 +192,8 @@ class Team:
 async def make_team(web: Web, name: str = "Acme", role: str = "editor") -> Team:
     """A team made through the API, and both people signed in at its notes."""
     ann, bob = await web.person("ann"), await web.person("bob")
-    for person in (ann, bob):
-        await register(web.url, person.email)
+    for person, full_name in ((ann, "Ann Archer"), (bob, "Bob Baker")):
+        await register(web.url, person.email, full_name)
     ann_api, bob_api = Api(web.url, await ann.token()), Api(web.url, await bob.token())
     web.closers += [ann_api.close, bob_api.close]
     workspace = await ann_api.call("POST", "/workspaces", json={"name": name})

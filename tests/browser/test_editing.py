@@ -63,9 +63,24 @@ async def test_a_conflict_is_a_choice_never_an_overwrite(web: Web) -> None:
     assert (stored["title"], stored["content"], stored["version"]) == ("Plan", "Bob's plan", 3)
 
 
+LAUNCH_PLAN = """# Launch plan
+
+We ship on **Friday**, after the [demo](https://example.com/demo).
+
+| Part | Who | When |
+|---|---|---|
+| Press release | Ann | Wednesday |
+| Demo | Bob | Thursday |
+
+1. Freeze the branch
+2. Run the checks
+3. Tell everyone
+"""
+
+
 async def test_the_preview_is_the_servers_rendering(web: Web) -> None:
     team = await make_team(web)
-    note = await team.ann_api.call("POST", team.path("notes"), json={"title": "Rendered"})
+    note = await team.ann_api.call("POST", team.path("notes"), json={"title": "Launch plan"})
     await open_note(team.ann, team, note["id"])
     markdown = "# Heading\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>window.ran = 1</script>"
     await type_and_save(team.ann, markdown)
@@ -74,6 +89,8 @@ async def test_the_preview_is_the_servers_rendering(web: Web) -> None:
     await expect(preview.get_by_role("heading", name="Heading")).to_be_visible()
     await expect(preview.get_by_role("table")).to_be_visible()
     assert await team.ann.page.evaluate("window.ran === undefined")
+    await type_and_save(team.ann, LAUNCH_PLAN)
+    await expect(preview.get_by_role("heading", name="Launch plan")).to_be_visible()
     await team.ann.check_axe("editor, preview")
     await team.ann.shot("editor", docs=True)
 

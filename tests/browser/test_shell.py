@@ -89,3 +89,27 @@ async def test_a_provider_token_in_the_fragment_signs_in(web: Web) -> None:
     await expect(bob.page.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
     assert token not in bob.page.url
     await expect(bob.page.get_by_text(ann.email)).to_be_visible()
+
+
+REFRESH_TOKEN = "sessionStorage.getItem('teamnotes.refresh_token')"
+
+
+async def test_two_tabs_of_one_login_pass_rotated_tokens_on(web: Web) -> None:
+    ann = await web.person("ann")
+    await ann.sign_up()
+    first = await ann.page.evaluate(REFRESH_TOKEN)
+    # A tab opened from this one starts with a copy of its sessionStorage, and
+    # refreshes (rotates) that token as it starts.
+    async with ann.page.expect_popup() as opened:
+        await ann.page.evaluate("window.open(location.href)")
+    other = await opened.value
+    await expect(other.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
+    rotated = await other.evaluate(REFRESH_TOKEN)
+    assert rotated != first
+    # The first tab was told, so neither ever presents a token already rotated.
+    await ann.page.wait_for_function(f"{REFRESH_TOKEN} === {rotated!r}")
+    await ann.page.reload()
+    await expect(ann.page.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
+    again = await ann.page.evaluate(REFRESH_TOKEN)
+    assert again not in (first, rotated)
+    await other.wait_for_function(f"{REFRESH_TOKEN} === {again!r}")
