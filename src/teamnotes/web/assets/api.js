@@ -54,6 +54,13 @@ export const patch = (path, json, options = {}) => api('PATCH', path, { ...optio
 export const put = (path, json, options = {}) => api('PUT', path, { ...options, json });
 export const remove = (path, options) => api('DELETE', path, options);
 
+// A fresh Idempotency-Key. From getRandomValues, which (unlike crypto.randomUUID)
+// pages served over plain http from another host than localhost have too.
+export function idempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
 // `/path?a=1&b=2`, leaving out empty values.
 export function withQuery(path, query) {
   const params = new URLSearchParams();

@@ -3,7 +3,7 @@ import { loadAccount, personalWorkspace } from './account.js';
 import { html, useEffect, useState } from './html.js';
 import { navigate, useRoute, workspacePath } from './router.js';
 import { AuthScreen } from './screens/auth.js';
-import { InviteScreen, keepInvitation } from './screens/invite.js';
+import { InviteScreen, keepInvitation, pendingInvitation } from './screens/invite.js';
 import { session } from './session.js';
 import { Shell } from './shell.js';
 import { app } from './store.js';
@@ -69,7 +69,8 @@ export function App() {
   useEffect(() => {
     if (phase === 'ready' && route.name === 'home') {
       const personal = personalWorkspace();
-      if (personal) navigate(workspacePath(personal.id), { replace: true });
+      if (pendingInvitation()) navigate('/invite', { replace: true });
+      else if (personal) navigate(workspacePath(personal.id), { replace: true });
     }
   }, [phase, route.name]);
 

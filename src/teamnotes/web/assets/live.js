@@ -23,8 +23,10 @@ export function eventParser(onEvent) {
   };
   return (chunk) => {
     buffer += chunk;
-    const lines = buffer.split(/\r\n|\r|\n/);
-    buffer = lines.pop();
+    // A CR at the very end may be the first half of a CRLF that the next chunk ends.
+    const held = buffer.endsWith('\r') ? '\r' : '';
+    const lines = (held ? buffer.slice(0, -1) : buffer).split(/\r\n|\r|\n/);
+    buffer = lines.pop() + held;
     for (const line of lines) {
       if (line === '') dispatch();
       else if (!line.startsWith(':')) {
@@ -125,6 +127,20 @@ export function useWorkspaceStream(workspaceId) {
       }
     };
   }, [workspaceId]);
+}
+
+const QUIET_MS = 250;
+
+// Rereads `resource` (quietly) a moment after changes that `concerns` stop coming:
+// a burst, such as an import, costs one reread.
+export function useRereadOnChange(resource, concerns) {
+  const timer = useRef(null);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  useChanges((change) => {
+    if (!concerns(change)) return;
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => resource.reload({ quiet: true }), QUIET_MS);
+  });
 }
 
 // Calls `handler(change)` for every change of the open workspace while mounted.

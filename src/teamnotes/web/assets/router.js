@@ -12,7 +12,8 @@ export function parse(pathname) {
   if (parts[0] === 'app' && parts[1] === 'w' && parts[2]) {
     const [, , workspaceId, section = 'notes', itemId] = parts;
     const sections = ['notes', 'tasks', 'trash', 'members', 'settings'];
-    if (sections.includes(section) && (itemId === undefined || section === 'notes')) {
+    const fits = parts.length <= 5 && (itemId === undefined || section === 'notes');
+    if (sections.includes(section) && fits) {
       return { name: section, workspaceId, itemId: itemId || null };
     }
   }

@@ -1,7 +1,7 @@
 // The frame around a workspace's screens: switcher, sections, live state, account.
 import { workspaceLabel } from './account.js';
 import { get, under } from './api.js';
-import { html } from './html.js';
+import { html, useEffect } from './html.js';
 import { useWorkspaceStream } from './live.js';
 import { Link, workspacePath } from './router.js';
 import { Editor } from './screens/editor.js';
@@ -76,6 +76,13 @@ export function Shell({ route }) {
   );
   const workspace = listed || single.data;
   useWorkspaceStream(workspace ? workspace.id : null);
+  const section = SECTIONS.find(([name]) => name === route.name);
+  useEffect(() => {
+    // The editor names the page after its note.
+    if (workspace && section && !route.itemId) {
+      document.title = `${section[1]} – ${workspace.name} – Team Notes`;
+    }
+  }, [workspace && workspace.name, route.name, route.itemId]);
 
   let body;
   if (workspace) body = html`<${Screen} route=${route} workspace=${workspace} />`;

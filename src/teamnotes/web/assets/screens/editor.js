@@ -7,6 +7,7 @@ import { Link, navigate, workspacePath } from '../router.js';
 import { announce } from '../store.js';
 import { ErrorMessage, Loading, Time, can, useAction, useResource } from '../ui.js';
 import { ConflictPanel } from './conflict.js';
+import { NEW_TITLE } from './notes.js';
 import { History } from './history.js';
 import { Share } from './share.js';
 
@@ -48,6 +49,12 @@ export function Editor({ workspace, noteId }) {
   useChanges((change) => {
     if (change.kind === 'note' && change.id === noteId) doc.applyRemote(change);
   });
+  const fresh = doc.note && doc.note.version === 1 && doc.note.title === NEW_TITLE;
+  useEffect(() => {
+    // A note just made: its placeholder title is there to be typed over.
+    const title = document.getElementById('note-title');
+    if (fresh && editable && title) title.select();
+  }, [fresh]);
   useEffect(() => {
     if (doc.note) document.title = `${doc.note.title} – Team Notes`;
     return () => {

@@ -14,9 +14,14 @@ export function keepInvitation(token) {
   sessionStorage.setItem(KEY, token);
 }
 
+// One not yet used: a sign-in through the identity provider comes back to `/`.
+export function pendingInvitation() {
+  return sessionStorage.getItem(KEY);
+}
+
 export function InviteScreen() {
   const { user } = useStore(app);
-  const token = sessionStorage.getItem(KEY);
+  const token = pendingInvitation();
   const accept = useAction(async () => {
     const workspace = await post('/invitations/accept', { token });
     sessionStorage.removeItem(KEY);

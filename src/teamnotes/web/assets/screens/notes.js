@@ -1,11 +1,12 @@
 // A workspace's notes: search, sort, and a new one.
-import { get, post, under, withQuery } from '../api.js';
+import { get, idempotencyKey, post, under, withQuery } from '../api.js';
 import { html, useEffect, useState } from '../html.js';
-import { useChanges } from '../live.js';
+import { useRereadOnChange } from '../live.js';
 import { Link, navigate, useQuery, workspacePath } from '../router.js';
 import { ErrorMessage, Loading, Time, can, useAction, useResource } from '../ui.js';
 
 const PAGE = 50;
+export const NEW_TITLE = 'Untitled note';
 const SORTS = [
   ['-updated_at', 'Last edited first'],
   ['updated_at', 'Last edited last'],
@@ -55,14 +56,12 @@ export function NotesList({ workspace }) {
     () => loadPages(under(workspace.id, 'notes'), { q, sort }, count),
     [workspace.id, q, sort, count],
   );
-  useChanges((change) => {
-    if (change.kind === 'note') notes.reload({ quiet: true });
-  });
+  useRereadOnChange(notes, (change) => change.kind === 'note');
   const create = useAction(async () => {
     const note = await post(
       under(workspace.id, 'notes'),
-      { title: 'Untitled note', content: '' },
-      { headers: { 'Idempotency-Key': crypto.randomUUID() } },
+      { title: NEW_TITLE, content: '' },
+      { headers: { 'Idempotency-Key': idempotencyKey() } },
     );
     navigate(workspacePath(workspace.id, 'notes', note.id));
   });

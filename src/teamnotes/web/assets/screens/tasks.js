@@ -1,7 +1,7 @@
 // A workspace's tasks: filter, sort, add, tick off, date, and put in order.
-import { patch, post, remove, under } from '../api.js';
+import { idempotencyKey, patch, post, remove, under } from '../api.js';
 import { html, useRef, useState } from '../html.js';
-import { useChanges } from '../live.js';
+import { useRereadOnChange } from '../live.js';
 import { moved, moves } from '../reorder.js';
 import { useQuery } from '../router.js';
 import { announce } from '../store.js';
@@ -31,7 +31,7 @@ function AddTask({ workspace, onAdded }) {
     const task = await post(
       under(workspace.id, 'tasks'),
       { title: title.trim() },
-      { headers: { 'Idempotency-Key': crypto.randomUUID() } },
+      { headers: { 'Idempotency-Key': idempotencyKey() } },
     );
     setTitle('');
     announce(`Task “${task.title}” added.`);
@@ -93,9 +93,7 @@ export function Tasks({ workspace }) {
   const reorderable = editable && sort === 'order';
   const [failure, setFailure] = useState(null);
   const queue = useRef(Promise.resolve());
-  useChanges((change) => {
-    if (change.kind === 'task') tasks.reload({ quiet: true });
-  });
+  useRereadOnChange(tasks, (change) => change.kind === 'task');
 
   // Every write names the version it saw; a 412 means the list is stale: reread it.
   const write = async (work, done) => {

@@ -1,7 +1,7 @@
 // What was deleted from a workspace (API.md §9): restore it, or let it go for good.
 import { get, post, remove, under, withQuery } from '../api.js';
 import { html, useState } from '../html.js';
-import { useChanges } from '../live.js';
+import { useRereadOnChange } from '../live.js';
 import { announce } from '../store.js';
 import { ErrorMessage, Loading, Time, can, formatDate, useAction, useResource } from '../ui.js';
 
@@ -11,7 +11,7 @@ export function Trash({ workspace }) {
   const [confirming, setConfirming] = useState(false);
   const editable = can(workspace, 'editor');
   const purging = can(workspace, 'admin');
-  useChanges(() => trash.reload({ quiet: true }));
+  useRereadOnChange(trash, () => true);
   const restore = useAction(async (item) => {
     await post(`${path}/${encodeURIComponent(item.id)}/restore`);
     announce(`“${item.title}” restored.`);

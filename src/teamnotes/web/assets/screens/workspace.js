@@ -1,6 +1,6 @@
 // A workspace as a whole: its name, export and import (API.md §10), deleting it.
 import { refreshWorkspaces } from '../account.js';
-import { patch, post, remove, send, under } from '../api.js';
+import { idempotencyKey, patch, post, remove, send, under } from '../api.js';
 import { html, useState } from '../html.js';
 import { navigate } from '../router.js';
 import { announce } from '../store.js';
@@ -57,7 +57,7 @@ function Import({ workspace }) {
     setResult(null);
     const counts = await post(under(workspace.id, 'import'), undefined, {
       body: file,
-      headers: { 'Content-Type': 'application/zip', 'Idempotency-Key': crypto.randomUUID() },
+      headers: { 'Content-Type': 'application/zip', 'Idempotency-Key': idempotencyKey() },
     });
     setResult(counts);
     announce(`Imported ${counts.notes} notes and ${counts.tasks} tasks.`);
