@@ -146,8 +146,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.when == "call" and call.excinfo is not None:
         item.failed_call = True  # type: ignore[attr-defined]
     return report
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    del config

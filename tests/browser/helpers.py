@@ -115,10 +115,11 @@ class Web:
     people: list[Person] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
-    async def person(self, name: str, **context_options: Any) -> Person:
+    async def person(self, name: str, url: str | None = None, **context_options: Any) -> Person:
+        """Someone at a browser of their own, using this app (or the one at `url`)."""
         context = await self.new_context(**context_options)
         page = await context.new_page()
-        person = Person(self.url, context, page, unique_email(name))
+        person = Person(url or self.url, context, page, unique_email(name))
         page.on("pageerror", lambda error: person.errors.append(str(error)))
         self.people.append(person)
         return person

@@ -1,14 +1,18 @@
 """The app's first load: what it costs, what its policy allows, how it starts."""
 
+from pathlib import Path
+
 import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import expect
 
 from tests.browser.helpers import Web
+from tests.test_server_processes import Servers
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 BUDGET_BYTES = 150 * 1000
+SIGN_IN_PAGE = "https://id.example.com/sign-in?return_to=teamnotes"
 
 # Every byte the first load moves: the page itself and each resource it fetches.
 TRANSFERRED = """() => {
@@ -62,6 +66,10 @@ async def test_a_wrong_password_shows_the_apis_message(web: Web) -> None:
     await ann.page.get_by_label("Password").fill("not the password")
     await ann.page.get_by_role("button", name="Sign in", exact=True).click()
     await expect(ann.page.get_by_role("alert")).to_have_text("Incorrect email or password")
+    # No provider here: no such button.
+    await expect(
+        ann.page.get_by_role("link", name="Sign in with your identity provider")
+    ).to_have_count(0)
     await ann.check_axe("sign in, failed")
 
 
@@ -77,6 +85,31 @@ async def test_a_reload_keeps_the_session_and_a_new_tab_does_not(web: Web) -> No
     other = await ann.context.new_page()
     await other.goto(web.url + "/")
     await expect(other.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+
+
+async def test_a_deployment_with_a_provider_offers_it_instead_of_passwords(
+    web: Web, tmp_path: Path
+) -> None:
+    servers = Servers(tmp_path)
+    try:
+        server = await servers.start(
+            database_url=f"sqlite:///{tmp_path / 'provider.db'}",
+            data_dir=tmp_path / "data",
+            local_auth="false",
+            # Fetched only when a provider token comes; none does here.
+            jwt_jwks_url="https://id.example.com/jwks",
+            jwt_issuer="https://id.example.com",
+            jwt_audience="teamnotes",
+            web_provider_sign_in_url=SIGN_IN_PAGE,
+        )
+        ann = await web.person("ann", url=server.url)
+        await ann.goto("/")
+        offered = ann.page.get_by_role("link", name="Sign in with your identity provider")
+        await expect(offered).to_have_attribute("href", SIGN_IN_PAGE)
+        await expect(ann.page.get_by_label("Password")).to_have_count(0)
+        await ann.check_axe("sign in with a provider")
+    finally:
+        servers.stop_all()
 
 
 async def test_a_provider_token_in_the_fragment_signs_in(web: Web) -> None:
