@@ -48,6 +48,8 @@ async def test_every_screen_fits_a_phone(web: Web) -> None:
         await phone.goto(path)
         await expect(phone.page.get_by_role("main")).not_to_contain_text("Loading")
         await assert_fits(phone, screen)
+    await phone.page.get_by_role("button", name="New workspace").click()
+    await assert_fits(phone, "new workspace")
     await phone.goto(screens["tasks"])
     await expect(phone.page.locator(".task-title")).to_have_text(["Call"])
     await phone.shot("phone-tasks", docs=True)
@@ -58,3 +60,26 @@ async def test_every_screen_fits_a_phone(web: Web) -> None:
     await phone.page.keyboard.press("Enter")
     await phone.page.keyboard.press("Tab")
     await expect(phone.page.get_by_label("New task")).to_be_focused()
+
+
+async def test_the_dark_scheme_keeps_its_contrast(web: Web) -> None:
+    team = await make_team(web)
+    night = await web.person("night", color_scheme="dark")
+    night.email = team.ann.email
+    await night.goto(team.app_path("tasks"))
+    await night.sign_in()
+    await expect(night.page.get_by_role("heading", name="Tasks")).to_be_visible()
+    await team.ann_api.call("POST", team.path("tasks"), json={"title": "Late", "completed": True})
+    note = await team.ann_api.call(
+        "POST", team.path("notes"), json={"title": "Dark", "content": "# Night\n\n[a link](/x)"}
+    )
+    await night.page.reload()
+    await expect(night.page.locator(".task-title")).to_have_text(["Late"])
+    await night.check_axe("tasks, dark")
+    await night.goto(team.app_path("notes", note["id"]))
+    await night.page.get_by_role("button", name="Preview").click()
+    await expect(night.page.get_by_role("region", name="Preview")).to_contain_text("Night")
+    await night.check_axe("editor, dark")
+    await night.section("Notes")
+    await expect(night.page.get_by_role("link", name="Dark")).to_be_visible()
+    await night.check_axe("notes, dark")
