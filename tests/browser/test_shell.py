@@ -73,20 +73,6 @@ async def test_a_wrong_password_shows_the_apis_message(web: Web) -> None:
     await ann.check_axe("sign in, failed")
 
 
-async def test_a_reload_keeps_the_session_and_a_new_tab_does_not(web: Web) -> None:
-    ann = await web.person("ann")
-    await ann.sign_up()
-    await ann.page.reload()
-    await expect(ann.page.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
-    # The refresh token is this tab's (sessionStorage); the access token is nowhere.
-    stored = await ann.page.evaluate("Object.keys(sessionStorage)")
-    assert "teamnotes.refresh_token" in stored
-    assert await ann.page.evaluate("Object.keys(localStorage)") == []
-    other = await ann.context.new_page()
-    await other.goto(web.url + "/")
-    await expect(other.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
-
-
 async def test_a_deployment_with_a_provider_offers_it_instead_of_passwords(
     web: Web, tmp_path: Path
 ) -> None:
@@ -122,27 +108,3 @@ async def test_a_provider_token_in_the_fragment_signs_in(web: Web) -> None:
     await expect(bob.page.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
     assert token not in bob.page.url
     await expect(bob.page.get_by_text(ann.email)).to_be_visible()
-
-
-REFRESH_TOKEN = "sessionStorage.getItem('teamnotes.refresh_token')"
-
-
-async def test_two_tabs_of_one_login_pass_rotated_tokens_on(web: Web) -> None:
-    ann = await web.person("ann")
-    await ann.sign_up()
-    first = await ann.page.evaluate(REFRESH_TOKEN)
-    # A tab opened from this one starts with a copy of its sessionStorage, and
-    # refreshes (rotates) that token as it starts.
-    async with ann.page.expect_popup() as opened:
-        await ann.page.evaluate("window.open(location.href)")
-    other = await opened.value
-    await expect(other.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
-    rotated = await other.evaluate(REFRESH_TOKEN)
-    assert rotated != first
-    # The first tab was told, so neither ever presents a token already rotated.
-    await ann.page.wait_for_function(f"{REFRESH_TOKEN} === {rotated!r}")
-    await ann.page.reload()
-    await expect(ann.page.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
-    again = await ann.page.evaluate(REFRESH_TOKEN)
-    assert again not in (first, rotated)
-    await other.wait_for_function(f"{REFRESH_TOKEN} === {again!r}")

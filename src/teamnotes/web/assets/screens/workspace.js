@@ -42,7 +42,7 @@ function Rename({ workspace }) {
   };
   return html`<form class="row" onSubmit=${submit}>
     <div class="field grow">
-      <label for="workspace-name">Name</label>
+      <label for="workspace-name">Workspace name</label>
       <input id="workspace-name" required maxlength="100" value=${name} onInput=${(e) => setName(e.target.value)} />
     </div>
     <button type="submit" disabled=${rename.pending || name.trim() === workspace.name}>Rename</button>
