@@ -105,3 +105,17 @@ async def test_a_viewer_reads_and_cannot_write(web: Web) -> None:
     await team.bob.section("Notes")
     await expect(team.bob.page.get_by_role("link", name="Read me")).to_be_visible()
     await expect(team.bob.page.get_by_role("button", name="New note")).to_have_count(0)
+
+
+async def test_trashing_a_note_changed_meanwhile_shows_it_first(web: Web) -> None:
+    team = await make_team(web)
+    note = await team.ann_api.call("POST", team.path("notes"), json={"title": "Draft"})
+    await open_note(team.ann, team, note["id"])
+    await team.bob_api.call(
+        "PATCH", team.path("notes", note["id"]), json={"content": "Bob's additions"}
+    )
+    await team.ann.page.get_by_role("button", name="Move to trash").click()
+    await expect(team.ann.page.get_by_role("alert")).to_contain_text("This note changed meanwhile")
+    await expect(team.ann.page.get_by_label("Content (Markdown)")).to_have_value("Bob's additions")
+    stored = await team.ann_api.call("GET", team.path("notes", note["id"]))
+    assert stored["version"] == 2

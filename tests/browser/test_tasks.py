@@ -99,3 +99,22 @@ async def test_a_task_is_edited_and_deleted(web: Web) -> None:
     await expect(page.get_by_text("“Final” moved to the trash.")).to_be_visible()
     await expect(page.get_by_text("No tasks here.")).to_be_visible()
     assert (await team.ann_api.call("GET", team.path("tasks")))["total"] == 0
+
+
+async def test_a_task_changed_elsewhere_is_reread_not_overwritten(web: Web) -> None:
+    team = await make_team(web)
+    task = await team.ann_api.call("POST", team.path("tasks"), json={"title": "Order paper"})
+    page = team.ann.page
+    await team.ann.section("Tasks")
+    await expect(rows(page)).to_have_text(["Order paper"])
+    await team.bob_api.call(
+        "PATCH", team.path("tasks", task["id"]), json={"title": "Order more paper"}
+    )
+    # Ann's page still shows version 1: her tick is refused, and she sees Bob's title.
+    await page.get_by_label("Order paper", exact=True).check()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "This task changed elsewhere; the list is up to date again, try once more."
+    )
+    await expect(rows(page)).to_have_text(["Order more paper"])
+    stored = await team.ann_api.call("GET", team.path("tasks", task["id"]))
+    assert (stored["completed"], stored["version"]) == (False, 2)

@@ -50,7 +50,10 @@ export async function errorOf(response) {
   return error;
 }
 
+// A message the app words itself; any other Error is a fault of the app.
+export class Notice extends Error {}
+
 export function messageOf(error) {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError || error instanceof Notice) return error.message;
   return `Something went wrong in the app: ${error && error.message ? error.message : error}`;
 }

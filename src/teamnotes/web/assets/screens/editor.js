@@ -1,5 +1,6 @@
 // One note: title and Markdown, autosaved; its preview, history and public links.
 import { send, under } from '../api.js';
+import { Notice } from '../errors.js';
 import { useAutosave } from '../autosave.js';
 import { html, useEffect, useState } from '../html.js';
 import { useChanges } from '../live.js';
@@ -62,7 +63,13 @@ export function Editor({ workspace, noteId }) {
     };
   }, [doc.note && doc.note.title]);
   const trash = useAction(async () => {
-    await send('DELETE', path, { ifMatch: doc.note.version });
+    try {
+      await send('DELETE', path, { ifMatch: doc.note.version });
+    } catch (error) {
+      if (error.status !== 412) throw error;
+      await doc.reload();
+      throw new Notice('This note changed meanwhile: here it is as it is now. Move it to the trash again if you still want to.');
+    }
     announce(`“${doc.note.title}” moved to the trash.`);
     navigate(listPath);
   });

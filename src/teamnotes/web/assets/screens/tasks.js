@@ -1,5 +1,6 @@
 // A workspace's tasks: filter, sort, add, tick off, date, and put in order.
 import { idempotencyKey, patch, post, remove, under } from '../api.js';
+import { Notice } from '../errors.js';
 import { html, useRef, useState } from '../html.js';
 import { useRereadOnChange } from '../live.js';
 import { moved, moves } from '../reorder.js';
@@ -102,7 +103,7 @@ export function Tasks({ workspace }) {
       await work();
       if (done) announce(done);
     } catch (error) {
-      setFailure(error.status === 412 ? new Error('This task changed elsewhere; the list is up to date again, try once more.') : error);
+      setFailure(error.status === 412 ? new Notice('This task changed elsewhere; the list is up to date again, try once more.') : error);
     }
     await tasks.reload({ quiet: true });
   };
