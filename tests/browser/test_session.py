@@ -101,3 +101,23 @@ async def test_two_tabs_of_one_login_pass_rotated_tokens_on(web: Web) -> None:
     again = await ann.page.evaluate(REFRESH_TOKEN)
     assert again not in (first, rotated)
     await other.wait_for_function(f"{REFRESH_TOKEN} === {again!r}")
+
+
+async def test_signing_up_takes_only_the_keyboard(web: Web) -> None:
+    ann = await web.person("ann")
+    await ann.goto("/")
+    keys = ann.page.keyboard
+    await expect(ann.page.get_by_role("tab", name="Sign in")).to_be_visible()
+    await keys.press("Tab")
+    await expect(ann.page.get_by_role("tab", name="Sign in")).to_be_focused()
+    await keys.press("ArrowRight")
+    await expect(ann.page.get_by_role("tab", name="Create account")).to_be_focused()
+    await expect(ann.page.get_by_role("tab", name="Create account")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    for value in ("Ann", ann.email, "correct horse battery"):
+        await keys.press("Tab")
+        await keys.type(value)
+    await keys.press("Enter")
+    await expect(ann.page.get_by_role("heading", name="Notes", exact=True)).to_be_visible()
+    await expect(ann.page.get_by_text("Ann", exact=True)).to_be_visible()
