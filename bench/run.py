@@ -80,6 +80,7 @@ SCENARIOS = [
     # name, label, script, kind
     ("get_note", "GET note by id", "get_note.lua", "read"),
     ("get_task", "GET task by id", "get_task.lua", "read"),
+    ("get_team_note", "GET note in a 20-member team workspace", "get_team_note.lua", "read"),
     ("list_tasks", "list 20 tasks, status filter + sort", "list_tasks.lua", "read"),
     ("search", "search notes (?q=word)", "search.lua", "read"),
     ("create_task", "create task (POST)", "create_task.lua", "write"),
@@ -376,6 +377,75 @@ class Seeded:
     queries: list[str]
     seconds: float
     note_bytes: int
+    team: str = ""  # a team workspace of TEAM_MEMBERS members, the first users
+    team_notes: list[str] = field(default_factory=list)
+
+
+TEAM_MEMBERS = 20
+TEAM_NOTES = 200
+
+
+def into_workspaces(
+    notes: list[dict[str, Any]], tasks: list[dict[str, Any]], user_ids: list[str], now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str, list[str]]:
+    """Every user's personal workspace with their rows in it, as the app keeps them, and
+    a team workspace of the first TEAM_MEMBERS users with TEAM_NOTES notes of its own
+    (copies of theirs, under new ids)."""
+    from teamnotes.kit.ids import new_id
+    from teamnotes.workspaces.gate import personal_workspace_id
+
+    team = new_id()
+    members_of_team = set(user_ids[:TEAM_MEMBERS])
+    team_notes = [
+        {**row, "id": new_id()} for row in notes if row["owner_id"] in members_of_team
+    ][:TEAM_NOTES]
+    notes.extend(team_notes)
+    team_ids = {row["id"] for row in team_notes}
+    positions: Counter[Any] = Counter()
+    for row in (*notes, *tasks):
+        owner = row.pop("owner_id")
+        workspace = team if row["id"] in team_ids else personal_workspace_id(owner)
+        positions[workspace] += 1
+        row.update(
+            workspace_id=workspace,
+            created_by=owner,
+            updated_by=owner,
+            change_seq=positions[workspace],
+        )
+    workspaces = [
+        {
+            "id": personal_workspace_id(user_id),
+            "name": "Personal",
+            "personal_owner_id": user_id,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+            "change_seq": positions[personal_workspace_id(user_id)],
+        }
+        for user_id in user_ids
+    ]
+    workspaces.append(
+        {
+            "id": team,
+            "name": "Bench team",
+            "personal_owner_id": None,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+            "change_seq": positions[team],
+        }
+    )
+    members = [
+        {"workspace_id": personal_workspace_id(user_id), "user_id": user_id, "role": "owner"}
+        for user_id in user_ids
+    ]
+    members += [
+        {"workspace_id": team, "user_id": user_id, "role": "owner" if i == 0 else "editor"}
+        for i, user_id in enumerate(user_ids[:TEAM_MEMBERS])
+    ]
+    for member in members:
+        member["joined_at"] = now
+    return workspaces, members, str(team), [str(row["id"]) for row in team_notes]
 
 
 def _vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -540,6 +610,9 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
         term = folded[:4] if rng.random() < 0.3 and len(folded) > 5 else word
         queries.append(quote(term))
 
+    from teamnotes.workspaces.models import Membership, Workspace
+
+    workspaces, members, team, team_notes = into_workspaces(notes, tasks, user_ids, now)
     engine = create_async_engine(async_url(url))
     try:
         async with engine.begin() as connection:
@@ -555,7 +628,12 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
                 for row in rows if missing else ():
                     for key in missing:
                         del row[key]
-            for table, rows in ((User.__table__, users), (Note.__table__, notes)):
+            for table, rows in (
+                (User.__table__, users),
+                (Workspace.__table__, workspaces),
+                (Membership.__table__, members),
+                (Note.__table__, notes),
+            ):
                 for start in range(0, len(rows), 2000):
                     await connection.execute(insert(table), rows[start : start + 2000])
             for start in range(0, len(tasks), 5000):
@@ -576,6 +654,8 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
         queries=queries,
         seconds=time.monotonic() - started,
         note_bytes=note_bytes,
+        team=team,
+        team_notes=team_notes,
     )
 
 
@@ -585,6 +665,7 @@ def write_lua_data(seeded: Seeded, path: Path) -> None:
             file.write(f"U {token} {','.join(notes)} {','.join(tasks)}\n")
         for query in seeded.queries:
             file.write(f"Q {query}\n")
+        file.write(f"T {seeded.team} {','.join(seeded.team_notes)}\n")
 
 
 # ------------------------------------------------------------------ measurements

@@ -30,14 +30,26 @@ class Service:
 
 
 @asynccontextmanager
-async def serving(url: str, data_dir: Path, **overrides: object) -> AsyncIterator[Service]:
+async def serving(
+    url: str, data_dir: Path, *, user: User | None = None, **overrides: object
+) -> AsyncIterator[Service]:
+    """An app on `url` with a user of it (or `user`, made on another database)."""
     application = create_app(make_settings(url, data_dir, **overrides))
     transport = httpx.ASGITransport(app=application)
     async with (
         application.router.lifespan_context(application),
         httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
     ):
-        yield Service(application, http, await token_user(application))
+        yield Service(application, http, user or await token_user(application))
+
+
+async def user_of(url: str, data_dir: Path) -> User:
+    """A user with an account in the database at `url` (tokens hold on every app)."""
+    application = create_app(make_settings(url, data_dir))
+    try:
+        return await token_user(application)
+    finally:
+        await application.state.database.dispose()
 
 
 def assert_unavailable(response: httpx.Response) -> None:

@@ -5,7 +5,7 @@ Starting a server costs seconds (three interpreters: the supervisor and two
 workers), so each engine's server starts once, on first use, and stops when the
 test run ends. Tests sharing it stay independent as every other test here does:
 each uses users of its own. A test that stops or kills a server starts its own with
-`tests.test_server_processes.Servers` instead.
+`tests.servers.Servers` instead.
 """
 
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_server_processes import Server, Servers
+from tests.servers import Server, Servers
 
 WORKERS = 2
 

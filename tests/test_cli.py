@@ -1,4 +1,4 @@
-"""The `teamnotes` command, run in this process (real servers are in test_server_processes)."""
+"""The `teamnotes` command, run in this process (real servers are in tests/server_processes)."""
 
 import json
 import os

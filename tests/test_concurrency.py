@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from tests.factories import User, make_note, token_user
 from tests.running_servers import SharedServer, shared_server
-from tests.test_server_processes import errors_in
+from tests.servers import errors_in
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ import pytest
 
 from teamnotes.app import create_app
 from tests.conftest import make_settings
-from tests.test_conventions import assert_error_body
+from tests.conventions.support import assert_error_body
 
 PAGES = ["/docs", "/redoc", "/docs/oauth2-redirect"]
 

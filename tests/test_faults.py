@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from teamnotes.kit.db import SessionDep
 from teamnotes.kit.unavailable import is_unavailable, summary
 from tests.conftest import migrate
-from tests.outages import assert_unavailable, captured_log, serving
+from tests.outages import assert_unavailable, captured_log, serving, user_of
 
 
 async def migrated_sqlite(path: Path) -> str:
@@ -56,11 +56,11 @@ class TestSQLiteFileUnusable:
         self, tmp_path: Path, spoil: Callable[[Path], None]
     ) -> None:
         good = tmp_path / "good.db"
-        await migrated_sqlite(good)
+        user = await user_of(await migrated_sqlite(good), tmp_path / "data")
         path = tmp_path / "volume" / "teamnotes.db"
         path.parent.mkdir()
         spoil(path)
-        async with serving(f"sqlite:///{path}", tmp_path / "data") as service:
+        async with serving(f"sqlite:///{path}", tmp_path / "data", user=user) as service:
             assert_unavailable(await service.list_notes())
             assert_unavailable(await service.create_note())
             # The file comes back (the volume is mounted again): no restart needed.

@@ -15,10 +15,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from teamnotes import app as app_module
-from teamnotes.app import HOUSEKEEPING_JOBS, create_app
+from teamnotes.app import create_app, housekeeping_jobs
 from teamnotes.auth.models import LoginFailure
 from teamnotes.cli import main
-from teamnotes.config import get_settings
+from teamnotes.config import Settings, get_settings
 from teamnotes.housekeeping import Job, run_due, run_once, run_periodically
 from teamnotes.kit.db import Database, utcnow
 from teamnotes.kit.idempotency import IdempotencyKey
@@ -95,12 +95,22 @@ class TestRunOnce:
     async def test_removes_what_expired_and_keeps_the_rest(self, own_database: Database) -> None:
         rows = Expiring()
         await rows.insert(own_database)
-        removed = await run_once(own_database, HOUSEKEEPING_JOBS, rows.now)
-        assert removed == {"idempotency_keys": 1, "login_failures": 1}
+        jobs = housekeeping_jobs(Settings())
+        removed = await run_once(own_database, jobs, rows.now)
+        assert removed == {
+            "idempotency_keys": 1,
+            "login_failures": 1,
+            "change_tombstones": 0,
+            "event_streams": 0,
+            "trash": 0,
+        }
         assert await rows.left(own_database) == (["fresh"], 0, 1)
-        assert await run_once(own_database, HOUSEKEEPING_JOBS, rows.now) == {
+        assert await run_once(own_database, jobs, rows.now) == {
             "idempotency_keys": 0,
             "login_failures": 0,
+            "change_tombstones": 0,
+            "event_streams": 0,
+            "trash": 0,
         }
 
 
@@ -209,7 +219,9 @@ class TestInTheServer:
     ) -> None:
         unreachable = Database("postgresql://postgres@127.0.0.1:1/nowhere")
         interval = timedelta(milliseconds=50)
-        loop = asyncio.create_task(run_periodically(unreachable, HOUSEKEEPING_JOBS, interval))
+        loop = asyncio.create_task(
+            run_periodically(unreachable, housekeeping_jobs(Settings()), interval)
+        )
         try:
             await asyncio.wait_for(failure_log.two.wait(), timeout=10)
             assert not loop.done()
@@ -226,7 +238,7 @@ class TestInTheServer:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         job = Counting()
-        monkeypatch.setattr(app_module, "HOUSEKEEPING_JOBS", job.jobs)
+        monkeypatch.setattr(app_module, "housekeeping_jobs", lambda _settings: job.jobs)
         application = create_app(
             make_settings(database_url, tmp_path_factory.mktemp("data"), housekeeping_interval=60)
         )
@@ -266,6 +278,9 @@ class TestPurgeCommand:
         assert capsys.readouterr().out.splitlines() == [
             "idempotency_keys: 1 removed",
             "login_failures: 1 removed",
+            "change_tombstones: 0 removed",
+            "event_streams: 0 removed",
+            "trash: 0 removed",
         ]
         assert asyncio.run(rows_left(insert_first=False)) == (["fresh"], 0, 1)
 

@@ -55,6 +55,7 @@ class TestLockedDatabase:
         application = create_app(make_settings(url, tmp_path / "data"))
         transport = httpx.ASGITransport(app=application)
         user = await token_user(application)
+        await application.state.database.dispose()  # no connection of ours stays open
         try:
             locker.execute("PRAGMA locking_mode=EXCLUSIVE")
             locker.execute("SELECT count(*) FROM note").fetchall()

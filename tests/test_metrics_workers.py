@@ -18,8 +18,8 @@ from fastapi import FastAPI
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
 
 from tests.running_servers import SharedServer, shared_server
+from tests.servers import Servers
 from tests.test_metrics import requests_total, scrape, value
-from tests.test_server_processes import Servers
 
 T = TypeVar("T")
 POOL = "teamnotes_db_pool_connections"

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from teamnotes.kit import search
 from teamnotes.migrations import normaliser_v1
-from tests.notes.test_search import CORPUS, MATCHING_CASES
+from tests.notes.search.cases import CORPUS, MATCHING_CASES
 
 SAMPLES = [
     *(text for pair in CORPUS.values() for text in pair),

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from teamnotes.config import Settings
 from teamnotes.kit.logs import ConsoleFormatter, JSONFormatter, configure_logging
 from tests.factories import User, token_user
-from tests.test_server_processes import Servers, errors_in
+from tests.servers import Servers, errors_in
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from teamnotes.app import create_app
 from teamnotes.web.router import POLICY
 from tests.conftest import make_settings
-from tests.test_conventions import assert_error_body
+from tests.errors import assert_error
 from tests.test_docs import ABSOLUTE, references
 
 PAGES = ["/", "/invite", "/app", "/app/w/0190a6a0-0000-7000-8000-000000000000/notes/x"]
@@ -104,8 +104,8 @@ class TestPages:
         assert re.findall(r"\son[a-z]+\s*=", page) == []
 
     async def test_the_api_keeps_its_paths(self, client: httpx.AsyncClient) -> None:
-        assert_error_body(await client.get("/notes"), 401, "not_authenticated")
-        assert_error_body(await client.get("/nowhere"), 404, "not_found")
+        assert_error(await client.get("/notes"), 401, "not_authenticated")
+        assert_error(await client.get("/nowhere"), 404, "not_found")
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         paths = (await client.get("/openapi.json")).json()["paths"]
         assert not [path for path in paths if path == "/" or path.startswith(("/app", "/invite"))]
@@ -143,7 +143,7 @@ class TestFiles:
     async def test_a_missing_file_is_the_contracts_404(
         self, client: httpx.AsyncClient, path: str
     ) -> None:
-        assert_error_body(await client.get(path), 404, "not_found")
+        assert_error(await client.get(path), 404, "not_found")
 
 
 class TestSettings:
@@ -174,7 +174,7 @@ class TestSettings:
     async def test_turned_off_only_the_api_answers(self, configured: object, path: str) -> None:
         http = await configured(web_app=False)  # type: ignore[operator]
         async with http:
-            assert_error_body(await http.get(path), 404, "not_found")
+            assert_error(await http.get(path), 404, "not_found")
             assert (await http.get("/healthz")).status_code == 200
 
     @pytest.mark.parametrize(

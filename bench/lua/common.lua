@@ -1,11 +1,13 @@
 -- Shared by every scenario script. run.py writes the data file (BENCH_DATA):
 --   U <access token> <note ids, comma-separated> <task ids, comma-separated>
 --   Q <search query, already URL-encoded>
+--   T <team workspace id> <its note ids, comma-separated> (its members: the first 20 users)
 -- and passes BENCH_THREADS (wrk's -t), BENCH_SLOT_FROM/BENCH_SLOT_TO (which task
 -- slots of each user this run may PATCH, so that runs never share a version history).
 
 users = {}
 queries = {}
+team = { id = nil, notes = {} }
 
 local data_path = assert(os.getenv("BENCH_DATA"), "BENCH_DATA is not set")
 for line in io.lines(data_path) do
@@ -18,6 +20,10 @@ for line in io.lines(data_path) do
     users[#users + 1] = user
   elseif kind == "Q" then
     queries[#queries + 1] = rest
+  elseif kind == "T" then
+    local id, notes = rest:match("^(%S+) (%S+)$")
+    team.id = id
+    for note in notes:gmatch("[^,]+") do team.notes[#team.notes + 1] = note end
   end
 end
 assert(#users > 0, "no users in " .. data_path)

@@ -16,6 +16,12 @@ from teamnotes.auth.external import ExternalVerifier, KeySet
 from teamnotes.auth.external_accounts import ExternalAccounts
 from teamnotes.auth.router import router as auth_router
 from teamnotes.auth.tokens import TokenIssuer, load_or_create_secret
+from teamnotes.changes import streams
+from teamnotes.changes.events import EventHub
+from teamnotes.changes.retention import pruning
+from teamnotes.changes.router import routers as changes_routers
+from teamnotes.changes.transports import transport_for
+from teamnotes.changes.wakeups import Wakeups
 from teamnotes.config import Settings, get_settings
 from teamnotes.health import router as health_router
 from teamnotes.housekeeping import Job, run_periodically
@@ -30,9 +36,12 @@ from teamnotes.kit.metrics import forget_this_process, sample_pools_forever
 from teamnotes.kit.metrics import router as metrics_router
 from teamnotes.kit.middleware import HeadAsGet, RequestContextMiddleware
 from teamnotes.migrations import upgrade_to_head
+from teamnotes.notes import revisions
 from teamnotes.notes.links_router import public_router
 from teamnotes.notes.router import routers as notes_routers
 from teamnotes.tasks.router import routers as tasks_routers
+from teamnotes.trash.router import routers as trash_routers
+from teamnotes.trash.service import purging
 from teamnotes.web.router import install_web_app
 from teamnotes.workspaces.router import router as workspaces_router
 
@@ -42,12 +51,17 @@ Authenticate with `Authorization: Bearer <token>` from `POST /auth/token`. Error
 share one body: `{detail, error_code, field, request_id}`.
 """
 
-# What expires, purged by the server every TEAMNOTES_HOUSEKEEPING_INTERVAL seconds and
-# by `teamnotes purge`: one line per job.
-HOUSEKEEPING_JOBS = [
-    Job("idempotency_keys", idempotency.purge_expired),
-    Job("login_failures", throttle.purge_expired),
-]
+
+def housekeeping_jobs(settings: Settings) -> list[Job]:
+    """What expires, purged by the server every TEAMNOTES_HOUSEKEEPING_INTERVAL seconds
+    and by `teamnotes purge`: one line per job."""
+    return [
+        Job("idempotency_keys", idempotency.purge_expired),
+        Job("login_failures", throttle.purge_expired),
+        Job("change_tombstones", pruning(timedelta(days=settings.changes_retention_days))),
+        Job("event_streams", streams.purge_expired),
+        Job("trash", purging(timedelta(days=settings.trash_retention_days))),
+    ]
 
 
 def external_verifier(settings: Settings) -> ExternalVerifier | None:
@@ -76,8 +90,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.database_url,
         pool_size=settings.db_pool_size,
         pool_timeout=settings.db_pool_timeout,
+        session_info=revisions.session_info(settings),
     )
     verifier = external_verifier(settings)
+    events = EventHub(
+        database,
+        Wakeups(database, transport_for(database.url, settings.redis_url)),
+        keepalive=settings.sse_keepalive,
+        per_user=settings.sse_streams_per_user,
+    )
     login_failures = throttle.failure_store(settings.redis_url, database.write_session)
 
     @asynccontextmanager
@@ -88,13 +109,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sampler = asyncio.create_task(sample_pools_forever(database)) if settings.metrics else None
         interval = timedelta(seconds=settings.housekeeping_interval)
         housekeeper = (
-            asyncio.create_task(run_periodically(database, HOUSEKEEPING_JOBS, interval))
+            asyncio.create_task(run_periodically(database, housekeeping_jobs(settings), interval))
             if interval
             else None
         )
+        events.start()
         try:
             yield
         finally:
+            await events.stop()
             if sampler is not None:
                 sampler.cancel()
                 forget_this_process()
@@ -129,6 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.authenticator = Authenticator(issuer, verifier)
     app.state.external_accounts = ExternalAccounts(database)
     app.state.invitation_ttl = timedelta(seconds=settings.invitation_ttl)
+    app.state.events = events
+    app.state.trash_retention = timedelta(days=settings.trash_retention_days)
     app.state.login_failures = login_failures
     app.state.trusted_proxies = [
         ipaddress.ip_network(proxy, strict=False) for proxy in settings.trusted_proxies
@@ -138,7 +163,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     # Every route of these reads or writes the database, which may be out of reach.
-    for router in (auth_router, workspaces_router, *notes_routers, *tasks_routers, public_router):
+    for router in (
+        auth_router,
+        workspaces_router,
+        *notes_routers,
+        *tasks_routers,
+        *changes_routers,
+        *trash_routers,
+        public_router,
+    ):
         app.include_router(router, responses=error_responses(503))
     if settings.metrics:
         app.include_router(metrics_router)

@@ -66,14 +66,14 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 async def _purge() -> dict[str, int]:
-    from teamnotes.app import HOUSEKEEPING_JOBS  # imports teamnotes.kit.metrics (see above)
+    from teamnotes.app import housekeeping_jobs  # imports teamnotes.kit.metrics (see above)
 
     settings = get_settings()
     if is_memory_sqlite(settings.database_url):
         return {}  # nothing outlives a process's in-memory database, this one's neither
     database = Database(settings.database_url, pool_size=1)
     try:
-        return await run_once(database, HOUSEKEEPING_JOBS, utcnow())
+        return await run_once(database, housekeeping_jobs(settings), utcnow())
     finally:
         await database.dispose()
 

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = []
 
     invitation_ttl: int = Field(7 * 24 * 3600, gt=0, description="seconds")
+    changes_retention_days: float = Field(90, gt=0, description="days the feed keeps deletes")
+    trash_retention_days: float = Field(30, gt=0, description="days before the trash is purged")
+    revisions_kept: int = Field(50, gt=0, description="revisions kept per note")
+    revision_merge_seconds: float = Field(
+        300, ge=0, description="seconds within which one user's edits share a revision"
+    )
+    sse_keepalive: float = Field(15, gt=0, description="seconds between keepalive comments")
+    sse_streams_per_user: int = Field(10, gt=0)
 
     max_body_bytes: int = Field(1024 * 1024, gt=0)
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]

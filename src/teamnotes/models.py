@@ -1,15 +1,19 @@
 """Every table, imported in one place so that Alembic sees the whole schema."""
 
 from teamnotes.auth.models import ExternalUser, LoginFailure, RefreshToken, User
+from teamnotes.changes.streams import EventStream
+from teamnotes.changes.tombstones import ChangeTombstone
 from teamnotes.housekeeping import HousekeepingRun
 from teamnotes.kit.db import Base
 from teamnotes.kit.idempotency import IdempotencyKey
-from teamnotes.notes.models import Note, PublicLink
+from teamnotes.notes.models import Note, NoteRevision, PublicLink
 from teamnotes.tasks.models import Task
 from teamnotes.workspaces.models import Invitation, Membership, Workspace
 
 __all__ = [
     "Base",
+    "ChangeTombstone",
+    "EventStream",
     "ExternalUser",
     "HousekeepingRun",
     "IdempotencyKey",
@@ -17,6 +21,7 @@ __all__ = [
     "LoginFailure",
     "Membership",
     "Note",
+    "NoteRevision",
     "PublicLink",
     "RefreshToken",
     "Task",

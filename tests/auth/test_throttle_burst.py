@@ -21,7 +21,7 @@ from tests.auth.throttling import (
 )
 from tests.factories import PASSWORD
 from tests.running_servers import shared_server
-from tests.test_server_processes import HOST, Servers, errors_in
+from tests.servers import HOST, Servers, errors_in
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 
 from tests.browser.helpers import ARTIFACTS, AXE, CSP_WATCH, Web
-from tests.test_server_processes import Servers
+from tests.servers import Servers
 
 # Debian's build: Playwright's own browser download (`playwright install`) is never used.
 CHROMIUM_FLAGS = [

@@ -7,7 +7,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import expect
 
 from tests.browser.helpers import Web
-from tests.test_server_processes import Servers
+from tests.servers import Servers
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

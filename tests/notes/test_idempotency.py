@@ -20,7 +20,7 @@ from teamnotes.kit.db import Database, utcnow
 from teamnotes.kit.idempotency import IdempotencyKey
 from tests.factories import User, token_user
 from tests.running_servers import shared_server
-from tests.test_server_processes import errors_in
+from tests.servers import errors_in
 
 ATTEMPTS = 50
 

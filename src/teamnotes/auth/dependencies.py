@@ -51,10 +51,18 @@ class Authenticator:
         algorithm = header.get("alg")
         if algorithm == "HS256":
             claims = self.issuer.access_claims(token)
-            return Principal(claims.subject, session_id=claims.session_id), claims.expires_at
+            principal = Principal(
+                claims.subject, session_id=claims.session_id, expires_at=claims.expires_at
+            )
+            return principal, claims.expires_at
         if self.external is not None and self.external.accepts(algorithm):
             identity = await self.external.verify(token, header)
-            principal = Principal(identity.subject, external=identity, issued_at=identity.issued_at)
+            principal = Principal(
+                identity.subject,
+                external=identity,
+                issued_at=identity.issued_at,
+                expires_at=identity.expires_at,
+            )
             return principal, identity.expires_at
         raise InvalidToken()
 

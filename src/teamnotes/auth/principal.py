@@ -12,3 +12,5 @@ class Principal:
     external: ExternalIdentity | None = None
     issued_at: float | None = None
     """The token's `iat`: a deleted external account refuses tokens issued before."""
+    expires_at: float | None = None
+    """The token's `exp` (Unix time): a live stream ends then."""

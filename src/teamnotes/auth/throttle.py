@@ -13,7 +13,6 @@ check that succeeds releases its reservation; one that fails leaves it standing 
 the recorded failure.
 """
 
-import hashlib
 import math
 import secrets
 from collections.abc import Iterable, Sequence
@@ -23,12 +22,13 @@ from typing import NoReturn, Protocol
 
 import coredis
 from coredis.typing import ValueT
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from teamnotes.auth.models import LoginFailure
 from teamnotes.kit.db import utcnow
 from teamnotes.kit.errors import RateLimited
+from teamnotes.kit.locks import hold_names
 from teamnotes.kit.metrics import THROTTLED
 
 WINDOW = timedelta(minutes=15)
@@ -71,23 +71,9 @@ def _refuse(wait: timedelta) -> NoReturn:
     raise RateLimited(max(1, math.ceil(min(wait, WINDOW).total_seconds())))
 
 
-def _lock_id(name: str) -> int:
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), signed=True)
-
-
 async def lock_keys(connection: AsyncConnection, names: Iterable[str]) -> None:
-    """Hold back every other reservation of these keys until this transaction ends.
-
-    On PostgreSQL, an advisory lock per key, in a fixed order so that two transactions
-    never wait for each other; SQLite's write lock, held already, does it there.
-    """
-    if connection.dialect.name != "postgresql":
-        return
-    for lock in sorted({_lock_id(name) for name in names}):
-        await connection.execute(
-            text("SELECT pg_advisory_xact_lock(:space, :lock)"),
-            {"space": _LOCK_SPACE, "lock": lock},
-        )
+    """Hold back every other reservation of these keys until this transaction ends."""
+    await hold_names(connection, _LOCK_SPACE, names)
 
 
 @dataclass(frozen=True, slots=True)

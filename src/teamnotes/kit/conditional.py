@@ -60,3 +60,15 @@ def expected_version(header: str | None) -> int | None:
         if issued := _ISSUED_TAG.fullmatch(tag.strip()):
             return int(issued[1])
     return NO_VERSION
+
+
+def created_headers(what: str) -> dict[str, Any]:
+    """The OpenAPI `headers` of a 201: the new item's tag and its URL."""
+    return {
+        **ETAG_HEADER,
+        "Location": {
+            "description": f"The new {what}'s URL, under the path style of the request.",
+            "required": True,
+            "schema": {"type": "string"},
+        },
+    }

@@ -1,6 +1,6 @@
 """Engines, sessions and the declarative base: the one place that talks to the driver."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
 
@@ -146,7 +146,14 @@ class Database:
     timeout does the queueing. Readers never block writers in WAL mode.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        pool_timeout: float = 30.0,
+        session_info: Mapping[str, Any] | None = None,
+    ) -> None:
         self.url = async_url(url)
         self.dialect = self.url.split("+", 1)[0]
         if self.dialect == "sqlite":
@@ -189,8 +196,36 @@ class Database:
         # note content): the 500 path logs them in full.
         for engine in {self.writer, self.reader}:
             hide_values_in_errors(engine)
-        self.read_session = async_sessionmaker(self.reader, expire_on_commit=False)
-        self.write_session = async_sessionmaker(self.writer, expire_on_commit=False)
+        # A session class of this database's own, so that what listens to its commits
+        # hears only this database's (tests run several apps in one process).
+        sessions: type[Session] = type("DatabaseSession", (Session,), {})
+        self._committed: list[Callable[[dict[Any, Any]], None]] = []
+        # What the composition root gives every session (the settings a domain's writes
+        # follow), kept across its transactions; what a transaction notes beside it
+        # goes when the transaction ends.
+        self.session_info = dict(session_info or {})
+        event.listen(sessions, "after_commit", self._after_commit)
+        event.listen(sessions, "after_rollback", self._reset_info)
+        self.read_session = async_sessionmaker(
+            self.reader, expire_on_commit=False, sync_session_class=sessions, info=self.session_info
+        )
+        self.write_session = async_sessionmaker(
+            self.writer, expire_on_commit=False, sync_session_class=sessions, info=self.session_info
+        )
+
+    def on_commit(self, listener: Callable[[dict[Any, Any]], None]) -> None:
+        """Call `listener` with a session's `info` after each of its commits: what a
+        transaction notes there (the workspaces it wrote) is heard once it is durable."""
+        self._committed.append(listener)
+
+    def _after_commit(self, session: Session) -> None:
+        for listener in self._committed:
+            listener(session.info)
+        self._reset_info(session)
+
+    def _reset_info(self, session: Session) -> None:
+        session.info.clear()
+        session.info.update(self.session_info)
 
     async def dispose(self) -> None:
         await self.writer.dispose()

@@ -38,6 +38,8 @@ class AppError(Exception):
     # The failure itself must be recorded (a counted failed login, a revoked token
     # family): the request's transaction commits instead of rolling back.
     keeps_changes: ClassVar[bool] = False
+    # A 422's entry in `errors` may say more precisely what is wrong with the field.
+    field_error_code: ClassVar[str | None] = None
 
     def __init__(
         self,

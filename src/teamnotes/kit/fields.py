@@ -12,6 +12,7 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 # No NUL anywhere (API.md §1), as a pattern so that the OpenAPI schema says so too.
 NO_NUL = r"^[^\x00]*$"
@@ -85,7 +86,7 @@ def omittable() -> Any:
 
 def _in_future(value: datetime) -> datetime:
     if value <= datetime.now(UTC):
-        raise ValueError("must be in the future")
+        raise PydanticCustomError("past_timestamp", "must be in the future")
     return value
 
 

@@ -58,7 +58,8 @@ def _listed(exc: AppError) -> list[FieldError] | None:
         return None
     if exc.field is None:
         return []
-    return [FieldError(field=exc.field, message=exc.detail, error_code=exc.error_code)]
+    code = exc.field_error_code or exc.error_code
+    return [FieldError(field=exc.field, message=exc.detail, error_code=code)]
 
 
 async def _app_error(request: Request, exc: Exception) -> Response:

@@ -5,7 +5,7 @@ import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 
 from teamnotes.kit.errors import UnsupportedMediaType
@@ -71,3 +71,23 @@ def rebound(endpoint: Callable[..., Any], **parameters: Any) -> Callable[..., An
 
     call.__signature__ = signature.replace(parameters=replaced)  # type: ignore[attr-defined]
     return call
+
+
+class StyleRoutes:
+    """Adds one set of handlers to a router under one path style: each handler's
+    `access` parameter takes the style's dependency, and its route name (the OpenAPI
+    operation id) the style's suffix."""
+
+    def __init__(self, router: APIRouter, *, access: Any, suffix: str = "") -> None:
+        self.router = router
+        self.access = access
+        self.suffix = suffix
+
+    def add(self, method: str, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        self.router.add_api_route(
+            path,
+            rebound(endpoint, access=self.access),
+            methods=[method],
+            name=f"{endpoint.__name__}{self.suffix}",
+            **options,
+        )

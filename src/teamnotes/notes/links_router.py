@@ -77,7 +77,9 @@ LINK_ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [
 ]
 """The link operations, added under each path style of the notes routes."""
 
-public_router = APIRouter(tags=["public links"], route_class=JSONRoute)
+public_router = APIRouter(
+    tags=["public links"], route_class=JSONRoute, responses=error_responses(422)
+)
 
 
 @public_router.get(
@@ -97,7 +99,7 @@ public_router = APIRouter(tags=["public links"], route_class=JSONRoute)
 async def read_public_note(
     request: Request,
     session: SessionDep,
-    token: Annotated[str, Path(max_length=64, description="The link's token.")],
+    token: Annotated[str, Path(description="The link's token.")],
 ) -> Response:
     """A published note, for anyone with the link (no authentication)."""
     note = await links.published(session, token=token)

@@ -47,3 +47,20 @@ class PublicLink(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_public_link_note_created", "note_id", "created_at"),)
+
+
+class NoteRevision(Base):
+    """One version of a note's title and content (API.md §9), kept while the note is."""
+
+    __tablename__ = "note_revision"
+
+    # The primary key serves every read (a note's revisions, newest first) and the
+    # cascade when the note is purged.
+    note_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("note.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(255))

@@ -14,6 +14,7 @@ from teamnotes.kit.conditional import (
     ETAG_HEADER,
     IfMatch,
     IfNoneMatch,
+    created_headers,
     etag,
     expected_version,
     not_modified,
@@ -22,11 +23,12 @@ from teamnotes.kit.db import SessionDep
 from teamnotes.kit.errors import error_responses
 from teamnotes.kit.idempotency import IdempotencyKeyHeader, create_once
 from teamnotes.kit.pagination import Page, PageDep
-from teamnotes.kit.routing import JSONRoute, rebound
+from teamnotes.kit.routing import JSONRoute, StyleRoutes
 from teamnotes.kit.search import SearchQuery
 from teamnotes.notes import service
 from teamnotes.notes.links_router import LINK_ROUTES
 from teamnotes.notes.rendering import render_html
+from teamnotes.notes.revisions_router import REVISION_ROUTES
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
 from teamnotes.workspaces.dependencies import PersonalAccess, WorkspaceAccess
 from teamnotes.workspaces.schemas import ItemMove
@@ -185,23 +187,8 @@ def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
         responses=error_responses(401, 404, 422) if suffix else error_responses(401, 422),
     )
 
-    def add(method: str, path: str, endpoint: Any, **options: Any) -> None:
-        router.add_api_route(
-            path,
-            rebound(endpoint, access=access),
-            methods=[method],
-            name=f"{endpoint.__name__}{suffix}",
-            **options,
-        )
+    add = StyleRoutes(router, access=access, suffix=suffix).add
 
-    created_headers = {
-        **ETAG_HEADER,
-        "Location": {
-            "description": "The new note's URL, under the path style of the request.",
-            "required": True,
-            "schema": {"type": "string"},
-        },
-    }
     one_note = {**_ONE_NOTE, **_WRITE_ERRORS}
     add("GET", "", list_notes)
     add(
@@ -210,7 +197,10 @@ def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
         create_note,
         status_code=status.HTTP_201_CREATED,
         response_model=NoteRead,
-        responses={201: {"headers": created_headers}, **error_responses(400, 403, 409, 413, 415)},
+        responses={
+            201: {"headers": created_headers("note")},
+            **error_responses(400, 403, 409, 413, 415),
+        },
     )
     add(
         "GET",
@@ -247,7 +237,7 @@ def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
         responses=error_responses(403, 404, 412),
     )
     add("POST", "/{note_id}/move", move_note, responses=one_note)
-    for method, path, endpoint, options in LINK_ROUTES:
+    for method, path, endpoint, options in (*LINK_ROUTES, *REVISION_ROUTES):
         add(method, path, endpoint, **options)
     return router
 

@@ -62,3 +62,19 @@ class PublicNote(BaseModel):
     title: str
     content: str
     updated_at: Timestamp
+
+
+class RevisionSummary(BaseModel):
+    version: int
+    title: str
+    updated_at: Timestamp
+    updated_by: str
+    content_length: int = Field(description="The content's length in Unicode code points.")
+
+
+class RevisionRead(BaseModel):
+    version: int
+    title: str
+    content: str
+    updated_at: Timestamp
+    updated_by: str

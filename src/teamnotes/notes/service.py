@@ -11,8 +11,10 @@ from teamnotes.kit.db import utcnow
 from teamnotes.kit.errors import NotFound
 from teamnotes.kit.pagination import Page, PageParams
 from teamnotes.kit.search import indexed, search_for
+from teamnotes.notes import revisions
 from teamnotes.notes.models import Note, PublicLink
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
+from teamnotes.workspaces import moves, trashed
 from teamnotes.workspaces.gate import Access
 from teamnotes.workspaces.items import WorkspaceItems
 
@@ -21,7 +23,7 @@ class NoteNotFound(NotFound):
     detail = "Note not found"
 
 
-notes = WorkspaceItems(Note, NoteRead, NoteNotFound)
+notes = WorkspaceItems(Note, NoteRead, NoteNotFound, kind="note", recorders=[revisions.record])
 
 
 def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:
@@ -80,8 +82,13 @@ async def delete_note(
     session: AsyncSession, *, access: Access, note_id: str, expected_version: int | None
 ) -> None:
     """Move one of the workspace's notes to its trash."""
-    await notes.trash(
-        session, access=access, item_id=note_id, expected_version=expected_version, now=utcnow()
+    await trashed.trash(
+        notes,
+        session,
+        access=access,
+        item_id=note_id,
+        expected_version=expected_version,
+        now=utcnow(),
     )
 
 
@@ -94,7 +101,8 @@ async def move_note(
     expected_version: int | None,
 ) -> NoteRead:
     """Move a note to another workspace; its public links end (API.md §7)."""
-    note = await notes.move(
+    note = await moves.move(
+        notes,
         session,
         access=access,
         item_id=note_id,

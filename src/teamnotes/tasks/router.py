@@ -17,6 +17,7 @@ from teamnotes.kit.conditional import (
     ETAG_HEADER,
     IfMatch,
     IfNoneMatch,
+    created_headers,
     etag,
     expected_version,
     not_modified,
@@ -25,7 +26,7 @@ from teamnotes.kit.db import SessionDep
 from teamnotes.kit.errors import error_responses
 from teamnotes.kit.idempotency import IdempotencyKeyHeader, create_once
 from teamnotes.kit.pagination import Page, PageDep
-from teamnotes.kit.routing import JSONRoute, rebound
+from teamnotes.kit.routing import JSONRoute, StyleRoutes
 from teamnotes.kit.search import SearchQuery
 from teamnotes.tasks import service
 from teamnotes.tasks.schemas import (
@@ -218,23 +219,8 @@ def build_router(
         prefix=prefix, tags=[tag], route_class=JSONRoute, responses=error_responses(*errors)
     )
 
-    def add(method: str, path: str, endpoint: Any, **options: Any) -> None:
-        router.add_api_route(
-            path,
-            rebound(endpoint, access=access),
-            methods=[method],
-            name=f"{endpoint.__name__}{suffix}",
-            **options,
-        )
+    add = StyleRoutes(router, access=access, suffix=suffix).add
 
-    created_headers = {
-        **ETAG_HEADER,
-        "Location": {
-            "description": "The new task's URL, under the path style of the request.",
-            "required": True,
-            "schema": {"type": "string"},
-        },
-    }
     add("GET", "", list_tasks)
     add(
         "POST",
@@ -242,7 +228,10 @@ def build_router(
         create_task,
         status_code=status.HTTP_201_CREATED,
         response_model=TaskRead,
-        responses={201: {"headers": created_headers}, **error_responses(400, 403, 409, 413, 415)},
+        responses={
+            201: {"headers": created_headers("task")},
+            **error_responses(400, 403, 409, 413, 415),
+        },
     )
     add(
         "GET",

@@ -23,6 +23,7 @@ from teamnotes.tasks.schemas import (
     TaskStatus,
     TaskUpdate,
 )
+from teamnotes.workspaces import moves, trashed
 from teamnotes.workspaces.gate import Access
 from teamnotes.workspaces.items import WorkspaceItems
 
@@ -31,7 +32,7 @@ class TaskNotFound(NotFound):
     detail = "Task not found"
 
 
-tasks = WorkspaceItems(Task, TaskRead, TaskNotFound)
+tasks = WorkspaceItems(Task, TaskRead, TaskNotFound, kind="task")
 _c = tasks.table.c
 
 
@@ -173,8 +174,13 @@ async def delete_task(
     session: AsyncSession, *, access: Access, task_id: str, expected_version: int | None
 ) -> None:
     """Delete one of the workspace's tasks."""
-    await tasks.trash(
-        session, access=access, item_id=task_id, expected_version=expected_version, now=utcnow()
+    await trashed.trash(
+        tasks,
+        session,
+        access=access,
+        item_id=task_id,
+        expected_version=expected_version,
+        now=utcnow(),
     )
 
 
@@ -188,7 +194,8 @@ async def move_task(
 ) -> TaskRead:
     """Move a task to another workspace, where it goes last."""
     destination = Access(access.principal, target, "editor")
-    return await tasks.move(
+    return await moves.move(
+        tasks,
         session,
         access=access,
         item_id=task_id,

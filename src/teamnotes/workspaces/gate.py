@@ -109,7 +109,17 @@ async def begin_write(session: AsyncSession, access: Access) -> int:
     if position is None:
         await explain(session, access)
         raise WorkspaceNotFound()  # gone since: deleted by a concurrent request
+    touched(session, access.workspace_id)
     return int(position)
+
+
+def touched(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """Note that this transaction changed the workspace (its items or its people), so
+    that its live streams look again once it commits (teamnotes.changes.wakeups)."""
+    session.info.setdefault(TOUCHED, set()).add(workspace_id)
+
+
+TOUCHED = "touched_workspaces"
 
 
 async def explain(session: AsyncSession, access: Access) -> None:

@@ -9,9 +9,10 @@ and every read here leaves it out.
 """
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -39,9 +40,35 @@ from teamnotes.workspaces.gate import Access
 ReadT = TypeVar("ReadT", bound=BaseModel)
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a write meant, for those who record it (revisions, webhook events)."""
+
+    kind: str
+    event: Literal["created", "updated", "deleted"]
+    access: Access
+    item_id: uuid.UUID
+    item: BaseModel | None
+    """The item as its GET returns it; None once it left the workspace."""
+    position: int
+
+
+Recorder = Callable[[AsyncSession, Written], Awaitable[None]]
+
+
 class WorkspaceItems(Generic[ReadT]):
-    def __init__(self, model: type[Base], read: type[ReadT], not_found: type[NotFound]) -> None:
+    def __init__(
+        self,
+        model: type[Base],
+        read: type[ReadT],
+        not_found: type[NotFound],
+        *,
+        kind: str,
+        recorders: Sequence[Recorder] = (),
+    ) -> None:
         self.model = model
+        self.kind = kind
+        self.recorders = tuple(recorders)
         self.read = read
         self.not_found = not_found
         self.table = cast(Table, model.__table__)
@@ -70,17 +97,17 @@ class WorkspaceItems(Generic[ReadT]):
             self.c.workspace_id == access.workspace_id, self.live, *gate.admits(access)
         )
 
-    def _row(self, row: Any) -> ReadT:
+    def as_read(self, row: Any) -> ReadT:
         return self.read.model_validate(row._mapping)
 
-    def _id(self, item_id: str) -> uuid.UUID:
+    def key(self, item_id: str) -> uuid.UUID:
         parsed = parse_id(item_id)
         if parsed is None:
             raise self.not_found()
         return parsed
 
     async def get(self, session: AsyncSession, *, access: Access, item_id: str) -> ReadT:
-        key = self._id(item_id)
+        key = self.key(item_id)
         statement = self._get_personal if access.personal else self._get_shared
         parameters = {
             "item_id": key,
@@ -91,7 +118,7 @@ class WorkspaceItems(Generic[ReadT]):
         if row is None:
             await gate.explain(session, access.needing("viewer"))
             raise self.not_found()
-        return self._row(row)
+        return self.as_read(row)
 
     async def page(
         self,
@@ -136,7 +163,7 @@ class WorkspaceItems(Generic[ReadT]):
             counted = statement.with_only_columns(func.count()).order_by(None)
             total = 0 if page.offset == 0 else (await session.execute(counted)).scalar_one()
         return Page(
-            items=[self._row(row) for row in rows],
+            items=[self.as_read(row) for row in rows],
             total=total,
             limit=page.limit,
             offset=page.offset,
@@ -149,6 +176,20 @@ class WorkspaceItems(Generic[ReadT]):
         if column.nullable:
             key = key.nulls_last()
         return key, self.id.desc() if descending else self.id.asc()
+
+    async def record(
+        self,
+        session: AsyncSession,
+        event: Literal["created", "updated", "deleted"],
+        access: Access,
+        item_id: uuid.UUID,
+        item: ReadT | None,
+        position: int,
+    ) -> None:
+        """Tell every recorder what the write meant, in the write's own transaction."""
+        written = Written(self.kind, event, access, item_id, item, position)
+        for recorder in self.recorders:
+            await recorder(session, written)
 
     def authorship(self, access: Access, position: int) -> dict[str, Any]:
         """What every write records: where, by whom, at which feed position."""
@@ -182,7 +223,10 @@ class WorkspaceItems(Generic[ReadT]):
             )
             .returning(*self.columns)
         )
-        return self._row((await session.execute(statement)).one())
+        created = self.as_read((await session.execute(statement)).one())
+        key = created.id  # type: ignore[attr-defined]
+        await self.record(session, "created", access, key, created, position)
+        return created
 
     async def update(
         self,
@@ -203,7 +247,7 @@ class WorkspaceItems(Generic[ReadT]):
         Zero rows updated means: not found, a stale If-Match (412), or nothing to
         change; one read of the row tells which.
         """
-        key = self._id(item_id)
+        key = self.key(item_id)
         position = await gate.begin_write(session, access)
         if changed is None:
             changed = or_(
@@ -226,79 +270,10 @@ class WorkspaceItems(Generic[ReadT]):
         )
         row = (await session.execute(statement)).one_or_none()
         if row is not None:
-            return self._row(row)
+            updated = self.as_read(row)
+            await self.record(session, "updated", access, key, updated, position)
+            return updated
         current = await self.get(session, access=access, item_id=item_id)
         if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
             raise PreconditionFailed()
         return current
-
-    async def trash(
-        self,
-        session: AsyncSession,
-        *,
-        access: Access,
-        item_id: str,
-        expected_version: int | None,
-        now: datetime,
-    ) -> None:
-        """Move an item to the trash: out of every read, its version kept."""
-        key = self._id(item_id)
-        position = await gate.begin_write(session, access)
-        conditions = [self.id == key, self.c.workspace_id == access.workspace_id, self.live]
-        if expected_version is not None:
-            conditions.append(self.version == expected_version)
-        statement = (
-            update(self.table)
-            .where(*conditions)
-            .values(deleted_at=now, deleted_by=access.user_id, change_seq=position)
-            .returning(self.id)
-        )
-        if (await session.execute(statement)).one_or_none() is None:
-            await self.get(session, access=access, item_id=item_id)  # 404 when gone
-            raise PreconditionFailed()
-
-    async def move(
-        self,
-        session: AsyncSession,
-        *,
-        access: Access,
-        item_id: str,
-        target: uuid.UUID,
-        expected_version: int | None,
-        now: datetime,
-        placed: Mapping[str, Any] | None = None,
-    ) -> ReadT:
-        """Move an item to another workspace where the caller is an editor too.
-
-        Both workspaces' writers are held (in id order, so two opposite moves cannot
-        deadlock); `placed` are the fields the item takes in its new workspace.
-        """
-        key = self._id(item_id)
-        destination = Access(access.principal, target, "editor")
-        if target == access.workspace_id:
-            return await self.get(session, access=access, item_id=item_id)
-        first, second = sorted((access, destination), key=lambda each: each.workspace_id.bytes)
-        positions = {
-            first.workspace_id: await gate.begin_write(session, first),
-            second.workspace_id: await gate.begin_write(session, second),
-        }
-        conditions = [self.id == key, self.c.workspace_id == access.workspace_id, self.live]
-        if expected_version is not None:
-            conditions.append(self.version == expected_version)
-        statement = (
-            update(self.table)
-            .where(*conditions)
-            .values(
-                **(placed or {}),
-                **self.authorship(destination, positions[target]),
-                workspace_id=target,
-                updated_at=now,
-                version=self.version + 1,
-            )
-            .returning(*self.columns)
-        )
-        row = (await session.execute(statement)).one_or_none()
-        if row is None:
-            await self.get(session, access=access, item_id=item_id)  # 404 when gone
-            raise PreconditionFailed()
-        return self._row(row)

@@ -21,6 +21,8 @@ class Workspace(Base):
     # The position of the workspace's change feed: every write of one of its items takes
     # the next value, which also serialises the workspace's writers (API.md §8).
     change_seq: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    # Deletes at or below this position are no longer kept: older cursors get 410.
+    feed_horizon: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class Membership(Base):

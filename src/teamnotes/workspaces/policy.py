@@ -32,6 +32,9 @@ REQUIRED_ROLE: dict[str, Role] = {
     "list_links": "viewer",
     "create_link": "editor",
     "revoke_link": "editor",
+    "list_revisions": "viewer",
+    "read_revision": "viewer",
+    "restore_revision": "editor",
     # tasks
     "list_tasks": "viewer",
     "read_task": "viewer",
@@ -41,4 +44,12 @@ REQUIRED_ROLE: dict[str, Role] = {
     "complete_task": "editor",
     "delete_task": "editor",
     "move_task": "editor",
+    # the trash
+    "list_trash": "viewer",
+    "restore_item": "editor",
+    "purge_item": "admin",
+    "empty_trash": "admin",
+    # the change feed
+    "list_changes": "viewer",
+    "stream_events": "viewer",
 }

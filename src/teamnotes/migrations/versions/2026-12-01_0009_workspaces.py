@@ -26,11 +26,7 @@ PERSONAL_NAMESPACE = uuid.UUID("6f3c0c1e-64a4-5d0b-9a3e-7e2b1f6d4c21")
 ITEMS = ("note", "task")
 _LIVE = sa.text("deleted_at IS NULL")
 _INDEXES = {
-    "note": {
-        "updated": ["updated_at"],
-        "created": ["created_at"],
-        "title": ["title"],
-    },
+    "note": {"updated": ["updated_at"], "created": ["created_at"], "title": ["title"]},
     "task": {
         "order": ["position"],
         "completed_order": ["completed", "position"],
@@ -187,7 +183,8 @@ def _move_into_personal_workspaces() -> None:
             since.setdefault(owner, datetime.now(UTC))
     workspace = sa.table(
         "workspace",
-        *(sa.column(name) for name in ("id", "name", "personal_owner_id", "version")),
+        sa.column("id", sa.Uuid()),
+        *(sa.column(name) for name in ("name", "personal_owner_id", "version")),
         sa.column("created_at", utc_datetime()),
         sa.column("updated_at", utc_datetime()),
         sa.column("change_seq", sa.BigInteger()),
