@@ -132,14 +132,17 @@ export function useWorkspaceStream(workspaceId) {
 const QUIET_MS = 250;
 
 // Rereads `resource` (quietly) a moment after changes that `concerns` stop coming:
-// a burst, such as an import, costs one reread.
-export function useRereadOnChange(resource, concerns) {
+// a burst, such as an import, costs one reread; none while `busy()` (the screen's own
+// writes are under way, and it rereads after them).
+export function useRereadOnChange(resource, concerns, busy = () => false) {
   const timer = useRef(null);
   useEffect(() => () => clearTimeout(timer.current), []);
-  useChanges((change) => {
-    if (!concerns(change)) return;
+  const later = () => {
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => resource.reload({ quiet: true }), QUIET_MS);
+    timer.current = setTimeout(() => (busy() ? later() : resource.reload({ quiet: true })), QUIET_MS);
+  };
+  useChanges((change) => {
+    if (concerns(change)) later();
   });
 }
 

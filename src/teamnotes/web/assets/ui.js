@@ -39,6 +39,8 @@ export function useResource(load, deps) {
     reload();
   }, [reload]);
   const setData = (update) => {
+    // Newer than any load still under way: that one's answer is dropped.
+    generation.current += 1;
     latest.current = typeof update === 'function' ? update(latest.current) : update;
     setState((previous) => ({ ...previous, data: latest.current }));
   };

@@ -1,13 +1,13 @@
 // A workspace's tasks: filter, sort, add, tick off, date, and put in order.
 import { idempotencyKey, patch, post, remove, under } from '../api.js';
 import { Notice } from '../errors.js';
-import { html, useRef, useState } from '../html.js';
+import { html, useState } from '../html.js';
 import { useRereadOnChange } from '../live.js';
-import { moved, moves } from '../reorder.js';
 import { useQuery } from '../router.js';
 import { announce } from '../store.js';
 import { ErrorMessage, Loading, can, useAction, useResource } from '../ui.js';
 import { loadPages } from './notes.js';
+import { useTaskMoves } from './task-moves.js';
 import { TaskRow } from './task-row.js';
 
 const PAGE = 100;
@@ -93,21 +93,28 @@ export function Tasks({ workspace }) {
   const editable = can(workspace, 'editor');
   const reorderable = editable && sort === 'order';
   const [failure, setFailure] = useState(null);
-  const queue = useRef(Promise.resolve());
-  useRereadOnChange(tasks, (change) => change.kind === 'task');
-
+  const one = (task) => under(workspace.id, 'tasks', task.id);
   // Every write names the version it saw; a 412 means the list is stale: reread it.
+  const failed = (error) =>
+    setFailure(error.status === 412 ? new Notice('This task changed elsewhere; the list is up to date again, try once more.') : error);
+  const ordering = useTaskMoves({
+    tasks,
+    load: () => loadPages(path, { status, sort }, PAGE),
+    itemPath: one,
+    failed,
+  });
+  useRereadOnChange(tasks, (change) => change.kind === 'task', ordering.busy);
+
   const write = async (work, done) => {
     setFailure(null);
     try {
       await work();
       if (done) announce(done);
     } catch (error) {
-      setFailure(error.status === 412 ? new Notice('This task changed elsewhere; the list is up to date again, try once more.') : error);
+      failed(error);
     }
     await tasks.reload({ quiet: true });
   };
-  const one = (task) => under(workspace.id, 'tasks', task.id);
   const actions = {
     toggle: (task) =>
       write(() => patch(`${one(task)}/complete`, { completed: !task.completed }, { ifMatch: task.version })),
@@ -115,25 +122,10 @@ export function Tasks({ workspace }) {
       write(() => patch(one(task), { due_at: value ? `${value}T00:00:00Z` : null }, { ifMatch: task.version })),
     change: (task, changes) => patch(one(task), changes, { ifMatch: task.version }).finally(() => tasks.reload({ quiet: true })),
     trash: (task) => write(() => remove(one(task), { ifMatch: task.version }), `“${task.title}” moved to the trash.`),
-    // Moves run one after the other, each on the list as the last one left it.
-    move: (taskId, target) => {
-      queue.current = queue.current.then(() => move(taskId, target));
+    move: (taskId, where) => {
+      setFailure(null);
+      ordering.move(taskId, where);
     },
-  };
-  const move = async (taskId, target) => {
-    const data = tasks.latest();
-    const items = data ? data.items : [];
-    const from = items.findIndex((task) => task.id === taskId);
-    const to = 'by' in target ? from + target.by : target.to;
-    if (from < 0 || to < 0 || to >= items.length || to === from) return;
-    const changes = moves(items, from, to);
-    tasks.setData({ ...data, items: moved(items, from, to) });
-    requestAnimationFrame(() => document.getElementById(`handle-${taskId}`)?.focus());
-    await write(async () => {
-      for (const { task, order } of changes) {
-        await patch(one(task), { order }, { ifMatch: task.version });
-      }
-    }, `Moved “${items[from].title}” to position ${to + 1} of ${items.length}.`);
   };
   const list = tasks.data;
   const drag = useDrag(list ? list.items : [], actions.move);
