@@ -99,6 +99,11 @@ class Person:
             DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             (DOCS_SCREENSHOTS / f"{name}.png").write_bytes(path.read_bytes())
 
+    async def without_live_updates(self) -> None:
+        """From the next page load on, this browser gets no events stream: a tab
+        that has not heard of others' saves (a slow network, a laptop waking up)."""
+        await self.page.route("**/events", lambda route: route.abort())
+
     async def csp_violations(self) -> list[str]:
         found: list[str] = []
         for page in self.context.pages:

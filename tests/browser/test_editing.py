@@ -28,6 +28,10 @@ async def test_a_conflict_is_a_choice_never_an_overwrite(web: Web) -> None:
     note = await team.ann_api.call(
         "POST", team.path("notes"), json={"title": "Plan", "content": "first draft"}
     )
+    # Neither hears of the other's saves as they happen (a live one would update an
+    # editor with no unsaved changes: tests/browser/test_journey_sync.py).
+    for person in (team.ann, team.bob):
+        await person.without_live_updates()
     await open_note(team.ann, team, note["id"])
     await open_note(team.bob, team, note["id"])
 
@@ -110,6 +114,7 @@ async def test_a_viewer_reads_and_cannot_write(web: Web) -> None:
 async def test_trashing_a_note_changed_meanwhile_shows_it_first(web: Web) -> None:
     team = await make_team(web)
     note = await team.ann_api.call("POST", team.path("notes"), json={"title": "Draft"})
+    await team.ann.without_live_updates()
     await open_note(team.ann, team, note["id"])
     await team.bob_api.call(
         "PATCH", team.path("notes", note["id"]), json={"content": "Bob's additions"}

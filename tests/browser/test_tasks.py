@@ -57,6 +57,7 @@ async def test_tasks_are_kept_and_put_in_order(web: Web) -> None:
     await page.get_by_role("button", name="Move “Call the printer”, position 3 of 3").drag_to(
         page.locator(".task-list > li").first
     )
+    await expect(page.get_by_text("Moved “Call the printer” to position 1 of 3.")).to_be_visible()
     await holds(
         lambda: titles_by_order(team), ["Call the printer", "Book the room", "Write the report"]
     )
@@ -105,13 +106,16 @@ async def test_a_task_changed_elsewhere_is_reread_not_overwritten(web: Web) -> N
     team = await make_team(web)
     task = await team.ann_api.call("POST", team.path("tasks"), json={"title": "Order paper"})
     page = team.ann.page
-    await team.ann.section("Tasks")
+    # Ann's tab does not hear of Bob's change (live, it would reread the list first).
+    await team.ann.without_live_updates()
+    await team.ann.goto(team.app_path("tasks"))
     await expect(rows(page)).to_have_text(["Order paper"])
     await team.bob_api.call(
         "PATCH", team.path("tasks", task["id"]), json={"title": "Order more paper"}
     )
     # Ann's page still shows version 1: her tick is refused, and she sees Bob's title.
-    await page.get_by_label("Order paper", exact=True).check()
+    # A click, not check(): the box goes back as the refusal comes.
+    await page.get_by_label("Order paper", exact=True).click()
     await expect(page.get_by_role("alert")).to_have_text(
         "This task changed elsewhere; the list is up to date again, try once more."
     )
