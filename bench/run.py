@@ -79,6 +79,8 @@ PATCH_SLOTS = {"patch_task": (1, 250), "mixed": (251, 375), "stall": (376, 500)}
 SCENARIOS = [
     # name, label, script, kind
     ("get_note", "GET note by id", "get_note.lua", "read"),
+    # The same requests with each user's API key (bench-data-keys.txt) instead of a JWT.
+    ("get_note_key", "GET note by id with an API key", "get_note.lua", "read"),
     ("get_task", "GET task by id", "get_task.lua", "read"),
     ("get_team_note", "GET note in a 20-member team workspace", "get_team_note.lua", "read"),
     ("list_tasks", "list 20 tasks, status filter + sort", "list_tasks.lua", "read"),
@@ -371,6 +373,7 @@ class SeedPlan:
 @dataclass
 class Seeded:
     tokens: list[str]
+    keys: list[str]  # an API key (scope read) per user
     user_ids: list[str]
     notes: list[list[str]]
     tasks: list[list[str]]  # by slot: tasks[u][i] has order i + 1
@@ -385,92 +388,40 @@ TEAM_MEMBERS = 20
 TEAM_NOTES = 200
 
 
-def into_workspaces(
-    notes: list[dict[str, Any]], tasks: list[dict[str, Any]], user_ids: list[str], now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str, list[str]]:
-    """Every user's personal workspace with their rows in it, as the app keeps them, and
-    a team workspace of the first TEAM_MEMBERS users with TEAM_NOTES notes of its own
-    (copies of theirs, under new ids)."""
+def team_workspace(
+    notes: list[dict[str, Any]], user_ids: list[str], now: datetime
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """A team workspace of the first TEAM_MEMBERS users (the first its owner, the others
+    editors) with TEAM_NOTES notes of its own: copies of theirs, under new ids. Its
+    row, its memberships and its notes."""
     from teamnotes.kit.ids import new_id
-    from teamnotes.workspaces.gate import personal_workspace_id
 
     team = new_id()
     members_of_team = set(user_ids[:TEAM_MEMBERS])
+    copies = [row for row in notes if row["created_by"] in members_of_team][:TEAM_NOTES]
     team_notes = [
-        {**row, "id": new_id()} for row in notes if row["owner_id"] in members_of_team
-    ][:TEAM_NOTES]
-    notes.extend(team_notes)
-    team_ids = {row["id"] for row in team_notes}
-    positions: Counter[Any] = Counter()
-    for row in (*notes, *tasks):
-        owner = row.pop("owner_id")
-        workspace = team if row["id"] in team_ids else personal_workspace_id(owner)
-        positions[workspace] += 1
-        row.update(
-            workspace_id=workspace,
-            created_by=owner,
-            updated_by=owner,
-            change_seq=positions[workspace],
-        )
-    workspaces = [
-        {
-            "id": personal_workspace_id(user_id),
-            "name": "Personal",
-            "personal_owner_id": user_id,
-            "created_at": now,
-            "updated_at": now,
-            "version": 1,
-            "change_seq": positions[personal_workspace_id(user_id)],
-        }
-        for user_id in user_ids
+        {**row, "id": new_id(), "workspace_id": team, "change_seq": position}
+        for position, row in enumerate(copies, start=1)
     ]
-    workspaces.append(
-        {
-            "id": team,
-            "name": "Bench team",
-            "personal_owner_id": None,
-            "created_at": now,
-            "updated_at": now,
-            "version": 1,
-            "change_seq": positions[team],
-        }
-    )
+    workspace = {
+        "id": team,
+        "name": "Bench team",
+        "personal_owner_id": None,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+        "change_seq": len(team_notes),
+    }
     members = [
-        {"workspace_id": personal_workspace_id(user_id), "user_id": user_id, "role": "owner"}
-        for user_id in user_ids
+        {
+            "workspace_id": team,
+            "user_id": user_id,
+            "role": "owner" if index == 0 else "editor",
+            "joined_at": now,
+        }
+        for index, user_id in enumerate(user_ids[:TEAM_MEMBERS])
     ]
-    members += [
-        {"workspace_id": team, "user_id": user_id, "role": "owner" if i == 0 else "editor"}
-        for i, user_id in enumerate(user_ids[:TEAM_MEMBERS])
-    ]
-    for member in members:
-        member["joined_at"] = now
-    return workspaces, members, str(team), [str(row["id"]) for row in team_notes]
-
-
-def _vocabulary(rng: random.Random, size: int) -> list[str]:
-    syllables = [
-        "ka", "lo", "mi", "ren", "to", "sa", "vel", "nor", "di", "qua", "ter", "ly", "bri",
-        "an", "co", "ment", "pro", "ject", "or", "der", "re", "port", "plan", "sprint", "de",
-        "sign", "bud", "get", "tea", "rev", "iew", "ship", "ping", "ro", "ad", "map", "fix",
-    ]  # fmt: skip
-    words: dict[str, None] = {}
-    # Real words first (the most frequent ranks), a few with accents.
-    for word in (
-        "the", "project", "meeting", "notes", "review", "budget", "quarterly", "roadmap",
-        "release", "sprint", "design", "customer", "feedback", "deadline", "report", "draft",
-        "launch", "team", "planning", "invoice", "café", "résumé", "naïve", "façade", "über",
-        "crème", "brûlée", "jalapeño", "señor", "déjà",
-    ):  # fmt: skip
-        words[word] = None
-    while len(words) < size:
-        words["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))] = None
-    return list(words)
-
-
-def _sentence(rng: random.Random, vocab: list[str], cum: list[float], count: int) -> str:
-    chosen = rng.choices(vocab, cum_weights=cum, k=count)
-    return " ".join(chosen).capitalize() + "."
+    return workspace, members, team_notes
 
 
 async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
@@ -478,6 +429,7 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
     from sqlalchemy import insert, inspect, text
     from sqlalchemy.ext.asyncio import create_async_engine
 
+    from teamnotes.auth.api_keys import ApiKey, new_token, token_hash
     from teamnotes.auth.models import User
     from teamnotes.auth.passwords import dummy_hash
     from teamnotes.auth.tokens import TokenIssuer
@@ -486,6 +438,8 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
     from teamnotes.notes.models import Note
     from teamnotes.kit.search import document, words
     from teamnotes.tasks.models import Task
+    from teamnotes.workspaces.gate import personal_workspace_id
+    from teamnotes.workspaces.models import Membership, Workspace
 
     started = time.monotonic()
     rng = random.Random(20261123)
@@ -522,6 +476,10 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
     task_columns = set(Task.__table__.c.keys())
 
     users, tokens, user_ids, note_ids, task_ids = [], [], [], [], []
+    keys: list[str] = []
+    workspaces: list[dict[str, Any]] = []
+    memberships: list[dict[str, Any]] = []
+    api_keys: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
     tasks: list[dict[str, Any]] = []
     note_bytes = 0
@@ -541,6 +499,48 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
         )
         user_ids.append(str(user_id))
         tokens.append(issuer.access_token(str(user_id)))
+        # Every user's notes and tasks live in their personal workspace (API.md §7),
+        # each item at a position of its feed.
+        workspace_id = personal_workspace_id(str(user_id))
+        positions = iter(range(1, plan.notes_per_user + plan.tasks_per_user + 1))
+        workspaces.append(
+            {
+                "id": workspace_id,
+                "name": "Personal",
+                "personal_owner_id": str(user_id),
+                "created_at": created,
+                "updated_at": created,
+                "version": 1,
+                "change_seq": plan.notes_per_user + plan.tasks_per_user,
+            }
+        )
+        memberships.append(
+            {
+                "workspace_id": workspace_id,
+                "user_id": str(user_id),
+                "role": "owner",
+                "joined_at": created,
+            }
+        )
+        key = new_token()
+        keys.append(key)
+        api_keys.append(
+            {
+                "id": new_id(),
+                "user_id": str(user_id),
+                "name": "bench",
+                "scope": "read",
+                "workspace_id": None,
+                "token_hash": token_hash(key),
+                "prefix": key[:10],
+                "created_at": created,
+            }
+        )
+        authorship = {
+            "workspace_id": workspace_id,
+            "created_by": str(user_id),
+            "updated_by": str(user_id),
+        }
         own_notes = []
         for n in range(plan.notes_per_user):
             parts = [
@@ -557,7 +557,8 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
             stamp = created + timedelta(hours=n * 7, seconds=rng.randint(0, 3600))
             row = {
                 "id": new_id(),
-                "owner_id": str(user_id),
+                **authorship,
+                "change_seq": next(positions),
                 "title": title,
                 "content": content,
                 "created_at": stamp,
@@ -581,7 +582,8 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
             title = _sentence(rng, vocab, cum, rng.randint(2, 7))[:-1]
             row = {
                 "id": new_id(),
-                "owner_id": str(user_id),
+                **authorship,
+                "change_seq": next(positions),
                 "title": title,
                 "description": description,
                 "completed": completed,
@@ -610,9 +612,10 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
         term = folded[:4] if rng.random() < 0.3 and len(folded) > 5 else word
         queries.append(quote(term))
 
-    from teamnotes.workspaces.models import Membership, Workspace
-
-    workspaces, members, team, team_notes = into_workspaces(notes, tasks, user_ids, now)
+    team, team_members, team_notes = team_workspace(notes, user_ids, now)
+    workspaces.append(team)
+    memberships += team_members
+    notes += team_notes
     engine = create_async_engine(async_url(url))
     try:
         async with engine.begin() as connection:
@@ -631,7 +634,8 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
             for table, rows in (
                 (User.__table__, users),
                 (Workspace.__table__, workspaces),
-                (Membership.__table__, members),
+                (Membership.__table__, memberships),
+                (ApiKey.__table__, api_keys),
                 (Note.__table__, notes),
             ):
                 for start in range(0, len(rows), 2000):
@@ -648,20 +652,22 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
         await engine.dispose()
     return Seeded(
         tokens=tokens,
+        keys=keys,
         user_ids=user_ids,
         notes=note_ids,
         tasks=task_ids,
         queries=queries,
         seconds=time.monotonic() - started,
         note_bytes=note_bytes,
-        team=team,
-        team_notes=team_notes,
+        team=str(team["id"]),
+        team_notes=[str(row["id"]) for row in team_notes],
     )
 
 
-def write_lua_data(seeded: Seeded, path: Path) -> None:
+def write_lua_data(seeded: Seeded, path: Path, *, keys: bool = False) -> None:
     with open(path, "w") as file:
-        for token, notes, tasks in zip(seeded.tokens, seeded.notes, seeded.tasks, strict=True):
+        tokens = seeded.keys if keys else seeded.tokens
+        for token, notes, tasks in zip(tokens, seeded.notes, seeded.tasks, strict=True):
             file.write(f"U {token} {','.join(notes)} {','.join(tasks)}\n")
         for query in seeded.queries:
             file.write(f"Q {query}\n")
@@ -1078,6 +1084,8 @@ def run_phase(phase: Phase) -> None:
     log(f"{phase.db}: seeded in {seeded.seconds:.1f} s ({phase.seed_info})")
     data_file = phase.tmp / "bench-data.txt"
     write_lua_data(seeded, data_file)
+    key_file = phase.tmp / "bench-data-keys.txt"
+    write_lua_data(seeded, key_file, keys=True)
 
     serve = [str(BIN / "teamnotes"), "serve", "--workers", str(workers)]
     server = Server(f"teamnotes-{phase.db}", serve, env=env, cwd=phase.tmp)
@@ -1089,6 +1097,9 @@ def run_phase(phase: Phase) -> None:
         log_from = server.log_size()
         for script in ("get_note.lua", "get_task.lua", "list_tasks.lua", "search.lua"):
             run_wrk(server.url, script, connections=CONNECTIONS, duration=1, env=wrk_env(data_file))
+        run_wrk(
+            server.url, "get_note.lua", connections=CONNECTIONS, duration=1, env=wrk_env(key_file)
+        )
         warm = scan_log(server.log_path, log_from)
         if warm["errors"]:
             phase.notes.append(f"errors in the server log during warm-up: {warm['errors'][:3]}")
@@ -1105,7 +1116,7 @@ def run_phase(phase: Phase) -> None:
                 script,
                 connections=CONNECTIONS,
                 duration=phase.duration,
-                env=wrk_env(data_file, slots),
+                env=wrk_env(key_file if name == "get_note_key" else data_file, slots),
             )
             resources = resources_between(server, before, phase.pg_database)
             record(

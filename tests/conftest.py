@@ -15,6 +15,7 @@ import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import httpx
@@ -24,6 +25,10 @@ from fastapi import FastAPI
 from teamnotes.app import create_app
 from teamnotes.config import Settings
 from teamnotes.migrations import migration_engine, upgrade_to_head
+from teamnotes.webhooks import addresses
+
+if TYPE_CHECKING:
+    from tests.servers import Servers
 
 POSTGRES_URL = os.environ.get(
     "TEAMNOTES_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -35,6 +40,22 @@ BACKENDS = ["sqlite", "postgresql"]
 def _with_database(url: str, name: str) -> str:
     base, _, _ = url.rpartition("/")
     return f"{base}/{name}"
+
+
+async def _loopback(host: str, port: int) -> list[str]:
+    return ["127.0.0.1"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def webhooks_stay_on_this_machine() -> Iterator[None]:
+    """Every name a webhook URL names resolves to 127.0.0.1 in tests (which refuse it
+    unless TEAMNOTES_WEBHOOKS_ALLOW_PRIVATE is on): no test, generated ones included,
+    can make the server call anything beyond loopback."""
+    addresses.resolve = _loopback
+    try:
+        yield
+    finally:
+        addresses.resolve = addresses.system_resolve
 
 
 @pytest.fixture(scope="session")
@@ -119,6 +140,26 @@ async def running_app(
         yield application
 
 
+@asynccontextmanager
+async def client_of(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that speaks to `application` in-process."""
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@asynccontextmanager
+async def another_process(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, **overrides: object
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of another app on the same database: what another process would answer."""
+    async with (
+        running_app(database_url, tmp_path_factory, **overrides) as application,
+        client_of(application) as http,
+    ):
+        yield http
+
+
 @pytest.fixture(scope="session")
 async def app(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -160,3 +201,22 @@ def logged() -> Iterator[list[logging.LogRecord]]:
     finally:
         for logger in loggers:
             logger.removeHandler(handler)
+
+
+@pytest.fixture(params=BACKENDS)
+async def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database with no schema yet, of each engine."""
+    async with new_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator["Servers"]:
+    """Real `teamnotes serve` processes of the test's own, stopped at its end."""
+    from tests.servers import Servers
+
+    started = Servers(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop_all()

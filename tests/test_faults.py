@@ -17,10 +17,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teamnotes.kit.db import SessionDep
 from teamnotes.kit.unavailable import is_unavailable, summary
@@ -76,20 +75,11 @@ class TestSQLiteFileUnusable:
             assert [note["id"] for note in listed.json()["items"]] == [created.json()["id"]]
 
 
-def short_busy_timeout(engine: AsyncEngine, milliseconds: int) -> None:
-    """Wait this long, not the app's 15 s, for another process's write lock."""
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.cursor().execute(f"PRAGMA busy_timeout={milliseconds}")
-
-
 class TestSQLiteLocked:
     async def test_a_write_waiting_past_the_busy_timeout_is_503(self, tmp_path: Path) -> None:
         path = tmp_path / "teamnotes.db"
         url = await migrated_sqlite(path)
-        async with serving(url, tmp_path / "data") as service:
-            short_busy_timeout(service.app.state.database.writer, 100)
+        async with serving(url, tmp_path / "data", db_busy_timeout=0.1) as service:
             # Another process takes the write lock and keeps it.
             other = sqlite3.connect(path, isolation_level=None)
             try:

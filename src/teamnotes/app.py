@@ -11,6 +11,8 @@ from fastapi import FastAPI
 
 from teamnotes import __version__
 from teamnotes.auth import throttle
+from teamnotes.auth.api_keys_check import ApiKeyChecker
+from teamnotes.auth.api_keys_router import router as api_keys_router
 from teamnotes.auth.dependencies import Authenticator
 from teamnotes.auth.external import ExternalVerifier, KeySet
 from teamnotes.auth.external_accounts import ExternalAccounts
@@ -39,10 +41,18 @@ from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes import revisions
 from teamnotes.notes.links_router import public_router
 from teamnotes.notes.router import routers as notes_routers
+from teamnotes.portability.router import IMPORT_PATHS
+from teamnotes.portability.router import routers as portability_routers
 from teamnotes.tasks.router import routers as tasks_routers
 from teamnotes.trash.router import routers as trash_routers
 from teamnotes.trash.service import purging
 from teamnotes.web.router import install_web_app
+from teamnotes.webhooks import outbox
+from teamnotes.webhooks.dispatcher import Dispatcher, RetryPolicy
+from teamnotes.webhooks.router import router as webhooks_router
+from teamnotes.webhooks.sender import Sender
+from teamnotes.workspaces.dependencies import check_policy
+from teamnotes.workspaces.policy import KEY_SCOPE
 from teamnotes.workspaces.router import router as workspaces_router
 
 DESCRIPTION = """Markdown notes and task lists for people and teams.
@@ -61,6 +71,7 @@ def housekeeping_jobs(settings: Settings) -> list[Job]:
         Job("change_tombstones", pruning(timedelta(days=settings.changes_retention_days))),
         Job("event_streams", streams.purge_expired),
         Job("trash", purging(timedelta(days=settings.trash_retention_days))),
+        Job("webhook_deliveries", outbox.pruning(timedelta(days=settings.webhooks_retention_days))),
     ]
 
 
@@ -83,6 +94,26 @@ def external_verifier(settings: Settings) -> ExternalVerifier | None:
     )
 
 
+def webhook_dispatcher(settings: Settings, database: Database) -> Dispatcher:
+    sender = Sender(
+        timeout=settings.webhooks_timeout,
+        connections=settings.webhooks_concurrency,
+        allow_private=settings.webhooks_allow_private,
+    )
+    policy = RetryPolicy(
+        first_retry=settings.webhooks_first_retry,
+        retry_for=settings.webhooks_retry_for,
+        disable_after=settings.webhooks_disable_after,
+    )
+    return Dispatcher(
+        database,
+        sender,
+        policy,
+        concurrency=settings.webhooks_concurrency,
+        poll_interval=settings.webhooks_poll_interval,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -90,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.database_url,
         pool_size=settings.db_pool_size,
         pool_timeout=settings.db_pool_timeout,
+        busy_timeout=settings.db_busy_timeout,
         session_info=revisions.session_info(settings),
     )
     verifier = external_verifier(settings)
@@ -100,6 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_user=settings.sse_streams_per_user,
     )
     login_failures = throttle.failure_store(settings.redis_url, database.write_session)
+    keys = ApiKeyChecker(database, KEY_SCOPE)
+    dispatcher = webhook_dispatcher(settings, database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -114,9 +148,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else None
         )
         events.start()
+        dispatcher.start()
         try:
             yield
         finally:
+            await dispatcher.stop()
             await events.stop()
             if sampler is not None:
                 sampler.cancel()
@@ -129,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if verifier is not None:
                 await verifier.key_set.close()
             await login_failures.close()
+            await keys.close()
             await database.dispose()
 
     app = FastAPI(
@@ -149,11 +186,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl),
     )
     app.state.token_issuer = issuer
-    app.state.authenticator = Authenticator(issuer, verifier)
+    app.state.authenticator = Authenticator(issuer, verifier, keys)
     app.state.external_accounts = ExternalAccounts(database)
     app.state.invitation_ttl = timedelta(seconds=settings.invitation_ttl)
     app.state.events = events
     app.state.trash_retention = timedelta(days=settings.trash_retention_days)
+    app.state.max_import_bytes = settings.max_import_bytes
     app.state.login_failures = login_failures
     app.state.trusted_proxies = [
         ipaddress.ip_network(proxy, strict=False) for proxy in settings.trusted_proxies
@@ -165,11 +203,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every route of these reads or writes the database, which may be out of reach.
     for router in (
         auth_router,
+        api_keys_router,
         workspaces_router,
         *notes_routers,
         *tasks_routers,
         *changes_routers,
         *trash_routers,
+        *portability_routers,
+        webhooks_router,
         public_router,
     ):
         app.include_router(router, responses=error_responses(503))
@@ -189,6 +230,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=settings.cors_allow_credentials,
     )
     app.add_middleware(
-        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=settings.metrics
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        # An import's body is a zip of a whole workspace (API.md §10).
+        body_limits=[(IMPORT_PATHS, settings.max_import_bytes)],
+        metrics=settings.metrics,
     )
+    # Every route under a workspace is guarded by the access gate, as the policy says.
+    check_policy(app.routes)
     return app

@@ -1,4 +1,4 @@
-"""The `teamnotes` command: serve, migrate, purge, openapi."""
+"""The `teamnotes` command: serve, migrate, purge, openapi, backup, copy."""
 
 import argparse
 import asyncio
@@ -10,11 +10,15 @@ import tempfile
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 
 from teamnotes.config import get_settings
 from teamnotes.housekeeping import run_once
 from teamnotes.kit.db import Database, is_memory_sqlite, utcnow
 from teamnotes.migrations import migration_engine, upgrade_to_head
+from teamnotes.portability.backup import BackupRefused, backup
+from teamnotes.portability.copy import CopyRefused, copy_database, redacted
+from teamnotes.portability.progress import progress_on
 
 
 async def _migrate() -> None:
@@ -90,6 +94,28 @@ def openapi() -> None:
     sys.stdout.write("\n")
 
 
+def backup_to(destination: Path) -> None:
+    try:
+        written = backup(get_settings().database_url, destination)
+    except BackupRefused as refused:
+        sys.exit(f"teamnotes backup: {refused}")
+    print(f"backed up to {written}")
+
+
+def copy_to(target_url: str) -> None:
+    try:
+        copied = asyncio.run(
+            copy_database(get_settings().database_url, target_url, progress=progress_on(sys.stdout))
+        )
+    except CopyRefused as refused:
+        sys.exit(f"teamnotes copy: {refused}")
+    except (SQLAlchemyError, OSError) as error:
+        # The target's one transaction rolled back: it holds none of the rows.
+        sys.exit(f"teamnotes copy: failed, nothing was copied (run it again once fixed): {error}")
+    rows = sum(copied.values())
+    print(f"copied {rows} rows in {len(copied)} tables to {redacted(target_url)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="teamnotes", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +126,14 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("migrate", help="apply pending database migrations")
     commands.add_parser("purge", help="delete what has expired, now (the server does it too)")
     commands.add_parser("openapi", help="print the OpenAPI document as JSON")
+    backup_parser = commands.add_parser(
+        "backup", help="write a consistent copy of the SQLite database to FILE, while it serves"
+    )
+    backup_parser.add_argument("file", type=Path, metavar="FILE")
+    copy_parser = commands.add_parser(
+        "copy", help="copy the whole database into an empty one at URL (migrated first)"
+    )
+    copy_parser.add_argument("--to", required=True, metavar="URL", dest="target")
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args.host, args.port, args.workers)
@@ -107,5 +141,9 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_migrate())
     elif args.command == "purge":
         purge()
+    elif args.command == "backup":
+        backup_to(args.file)
+    elif args.command == "copy":
+        copy_to(args.target)
     else:
         openapi()

@@ -54,7 +54,20 @@ class Settings(BaseSettings):
     sse_keepalive: float = Field(15, gt=0, description="seconds between keepalive comments")
     sse_streams_per_user: int = Field(10, gt=0)
 
+    # Webhooks (API.md §12). Private, loopback and link-local destinations are refused
+    # unless allowed (intranets, tests).
+    webhooks_allow_private: bool = False
+    webhooks_timeout: float = Field(10.0, gt=0, description="seconds per delivery attempt")
+    webhooks_concurrency: int = Field(10, gt=0, description="attempts at once per process")
+    webhooks_first_retry: float = Field(5.0, gt=0, description="seconds; each later delay x4")
+    webhooks_retry_for: float = Field(24 * 3600, ge=0, description="seconds of retrying")
+    webhooks_disable_after: int = Field(50, gt=0, description="events in a row failed for good")
+    webhooks_poll_interval: float = Field(1.0, gt=0, description="seconds between looks")
+    webhooks_retention_days: float = Field(30, gt=0, description="days deliveries are kept")
+
     max_body_bytes: int = Field(1024 * 1024, gt=0)
+    # The body of an import (a zip); what it holds may expand to ten times this.
+    max_import_bytes: int = Field(64 * 1024 * 1024, gt=0)
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     cors_allow_credentials: bool = True
     docs: bool = True
@@ -74,6 +87,9 @@ class Settings(BaseSettings):
     # How long a request waits for a database connection (on SQLite, its turn at the
     # one writer) before it answers 503.
     db_pool_timeout: float = Field(30.0, gt=0, description="seconds")
+    # SQLite: how long a write waits for the file's write lock held outside the
+    # deployment's own gate (a migration, a backup, another program) before it answers 503.
+    db_busy_timeout: float = Field(15.0, gt=0, description="seconds")
     housekeeping_interval: int = Field(300, ge=0, description="seconds; 0 turns it off")
 
     @field_validator("cors_origins", "jwt_algorithms", "trusted_proxies", mode="before")

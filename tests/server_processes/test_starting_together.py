@@ -2,7 +2,6 @@
 
 import asyncio
 import stat
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -10,18 +9,10 @@ import pytest
 from sqlalchemy import text
 
 from teamnotes.migrations import head_revision, migration_engine
-from tests.conftest import BACKENDS, new_database
 from tests.factories import make_user
 from tests.servers import Servers, errors_in
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(params=BACKENDS)
-async def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """An empty database with no schema yet, of each engine."""
-    async with new_database(request.param, tmp_path) as url:
-        yield url
 
 
 async def schema_versions(database_url: str) -> list[str]:

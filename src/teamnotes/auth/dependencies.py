@@ -8,6 +8,8 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from teamnotes.auth.api_keys import is_key
+from teamnotes.auth.api_keys_check import ApiKeyChecker
 from teamnotes.auth.external import ExternalVerifier
 from teamnotes.auth.principal import Principal
 from teamnotes.auth.tokens import TokenIssuer
@@ -21,18 +23,27 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
 class Authenticator:
-    """Tells built-in tokens from the provider's by algorithm: an HS256 token is only
-    ever checked with the secret, and never against a key of the provider's JWKS."""
+    """Tells the three kinds of bearer apart by their form: an API key by its `tn_`
+    prefix; then built-in tokens from the provider's by algorithm: an HS256 token is
+    only ever checked with the secret, and never against a key of the provider's JWKS."""
 
-    def __init__(self, issuer: TokenIssuer, external: ExternalVerifier | None) -> None:
+    def __init__(
+        self,
+        issuer: TokenIssuer,
+        external: ExternalVerifier | None,
+        keys: ApiKeyChecker | None = None,
+    ) -> None:
         self.issuer = issuer
         self.external = external
+        self.keys = keys
         # Verified tokens, by their exact text, until they expire: a client sends the
         # same token with every request, and checking its signature each time was a
         # seventh of the cost of reading one item.
         self._verified: dict[str, tuple[Principal, float]] = {}
 
     async def principal(self, token: str) -> Principal:
+        if self.keys is not None and is_key(token):
+            return await self.keys.principal(token)
         cached = self._verified.get(token)
         if cached is not None and cached[1] > time.time():
             return cached[0]
@@ -75,7 +86,10 @@ async def current_principal(
         raise NotAuthenticated()
     authenticator: Authenticator = request.app.state.authenticator
     principal = await authenticator.principal(token)
-    if principal.external is not None:
+    if principal.key is not None:
+        assert authenticator.keys is not None  # only it makes key principals
+        await authenticator.keys.admit(principal.key, request)
+    elif principal.external is not None:
         await request.app.state.external_accounts.admit(principal)
     request.state.user_id = principal.id
     return principal

@@ -152,7 +152,9 @@ async def update_me(
     )
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401))
-async def delete_me(session: SessionDep, principal: CurrentPrincipal) -> None:
-    """Delete the calling user with all their notes and tasks."""
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 409))
+async def delete_me(request: Request, session: SessionDep, principal: CurrentPrincipal) -> None:
+    """Delete the calling user with their personal workspace and their memberships
+    (409 while they are the only owner of a team workspace with other members)."""
     await service.delete_me(session, principal=principal)
+    request.app.state.external_accounts.forget(principal.id)

@@ -6,8 +6,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.auth import sessions
-from teamnotes.auth.external_accounts import forget_external
+from teamnotes.auth import api_keys_service, sessions
+from teamnotes.auth.external_accounts import forget_external, live
 from teamnotes.auth.models import ExternalUser, RefreshToken, User
 from teamnotes.auth.passwords import dummy_hash, hash_password, verify_password
 from teamnotes.auth.principal import Principal
@@ -137,9 +137,7 @@ async def read_me(session: AsyncSession, *, principal: Principal) -> UserRead:
 
 async def _external_profile(reader: AsyncSession, principal: Principal) -> UserRead:
     assert principal.external is not None
-    statement = select(ExternalUser.first_seen_at).where(
-        ExternalUser.id == principal.id, ExternalUser.deleted_at.is_(None)
-    )
+    statement = select(ExternalUser.first_seen_at).where(ExternalUser.id == principal.id, live())
     first_seen = (await reader.execute(statement)).scalar_one_or_none()
     if first_seen is None:
         raise InvalidToken()  # deleted since this request was admitted
@@ -220,3 +218,4 @@ async def delete_me(session: AsyncSession, *, principal: Principal) -> None:
     else:
         await forget_external(session, principal)
     await workspaces.remove_account(session, user_id=principal.id)
+    await api_keys_service.forget_user(session, principal.id)

@@ -19,10 +19,16 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_only
 
 from teamnotes.kit.driver_errors import hide_values_in_errors
 from teamnotes.kit.errors import AppError
-from teamnotes.kit.inline_sqlite import READ_BUSY_TIMEOUT_MS, inline_connector
+from teamnotes.kit.inline_sqlite import (
+    READ_BUSY_TIMEOUT_MS,
+    gated_writer_connector,
+    inline_connector,
+)
+from teamnotes.kit.sqlite_gate import WriteGate, begin_immediate
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -136,14 +142,30 @@ def sqlite_connection_setup(
         connection.exec_driver_sql(begin)
 
 
+def gated_transactions(engine: AsyncEngine, gate: WriteGate, *, busy_timeout: float) -> None:
+    """Begin every write transaction behind the gate (released at its commit or rollback,
+    by `GatedWriter`), with a BEGIN IMMEDIATE that never blocks the event loop."""
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        adapted = connection.connection.dbapi_connection
+        await_only(gate.acquire())
+        try:
+            await_only(begin_immediate(adapted.driver_connection._conn, patience=busy_timeout))
+        except BaseException:
+            gate.release()
+            raise
+
+
 class Database:
     """The engines of one process: readers and writers, split on SQLite.
 
     SQLite allows one writer at a time. Each process therefore funnels its writes
     through a single connection that takes the write lock up front
     (`BEGIN IMMEDIATE`), so writers queue in the pool instead of failing with
-    "database is locked" halfway through a transaction; between processes the busy
-    timeout does the queueing. Readers never block writers in WAL mode.
+    "database is locked" halfway through a transaction; between processes the write
+    gate (an `flock`, `sqlite_gate`) does the queueing. Readers never block writers
+    in WAL mode, and both run on the event loop.
     """
 
     def __init__(
@@ -152,14 +174,16 @@ class Database:
         *,
         pool_size: int = 10,
         pool_timeout: float = 30.0,
+        busy_timeout: float = 15.0,
         session_info: Mapping[str, Any] | None = None,
     ) -> None:
         self.url = async_url(url)
         self.dialect = self.url.split("+", 1)[0]
-        if self.dialect == "sqlite":
-            # A queue of one connection: for a file, the writer; in memory, the whole
-            # database, which lives exactly as long as that connection stays in the pool.
-            self.writer = create_async_engine(
+        self.gate: WriteGate | None = None
+        if self.dialect == "sqlite" and is_memory_sqlite(url):
+            # One connection is the whole in-memory database, which lives exactly as long
+            # as that connection stays in the pool: everything shares it.
+            self.writer = self.reader = create_async_engine(
                 self.url,
                 poolclass=AsyncAdaptedQueuePool,
                 pool_size=1,
@@ -168,21 +192,30 @@ class Database:
                 hide_parameters=True,
             )
             sqlite_connection_setup(self.writer, begin="BEGIN IMMEDIATE")
-            if is_memory_sqlite(url):
-                # One connection is the whole in-memory database: everything shares it.
-                self.reader = self.writer
-            else:
-                self.reader = create_async_engine(
-                    self.url,
-                    pool_size=pool_size,
-                    pool_timeout=pool_timeout,
-                    pool_reset_on_return=None,
-                    async_creator=inline_connector(str(make_url(self.url).database)),
-                    hide_parameters=True,
-                )
-                sqlite_connection_setup(
-                    self.reader, begin=None, busy_timeout_ms=READ_BUSY_TIMEOUT_MS
-                )
+        elif self.dialect == "sqlite":
+            path = str(make_url(self.url).database)
+            self.gate = WriteGate(path)
+            # A queue of one connection: the process's writer, behind the gate.
+            self.writer = create_async_engine(
+                self.url,
+                poolclass=AsyncAdaptedQueuePool,
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=pool_timeout,
+                async_creator=gated_writer_connector(path, self.gate),
+                hide_parameters=True,
+            )
+            sqlite_connection_setup(self.writer, begin=None, busy_timeout_ms=READ_BUSY_TIMEOUT_MS)
+            gated_transactions(self.writer, self.gate, busy_timeout=busy_timeout)
+            self.reader = create_async_engine(
+                self.url,
+                pool_size=pool_size,
+                pool_timeout=pool_timeout,
+                pool_reset_on_return=None,
+                async_creator=inline_connector(path),
+                hide_parameters=True,
+            )
+            sqlite_connection_setup(self.reader, begin=None, busy_timeout_ms=READ_BUSY_TIMEOUT_MS)
         else:
             self.writer = self.reader = create_async_engine(
                 self.url,
@@ -231,6 +264,8 @@ class Database:
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
+        if self.gate is not None:
+            self.gate.close()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

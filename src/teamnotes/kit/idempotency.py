@@ -1,13 +1,13 @@
-"""Safe retries of creates: the `Idempotency-Key` header (API.md §1).
+"""Safe retries of writes: the `Idempotency-Key` header (API.md §1, §10).
 
 Keys are per caller and per workspace (API.md §7). The first request with a key
-claims it, in the same transaction as the row it creates, and stores the response
+claims it, in the same transaction as the rows it writes, and stores the response
 beside it; both commit together or not at all. A retry with the same key and the
-same body, by the same user within 24 hours, gets that stored response (same id,
-201) and creates nothing. Concurrent retries cannot both claim the key: the claim is
-an INSERT on (owner, workspace, key), so the second one waits for the first
-transaction and then sees its response. The same key with another body answers 422
-`idempotency_key_reused`.
+same body, by the same user within 24 hours, gets that stored response (for a
+create: the same id, 201) and changes nothing. Concurrent retries cannot both claim
+the key: the claim is an INSERT on (owner, workspace, key), so the second one waits
+for the first transaction and then sees its response. The same key with another
+body (or for another operation) answers 422 `idempotency_key_reused`.
 """
 
 import hashlib
@@ -36,8 +36,8 @@ IdempotencyKeyHeader = Annotated[
         min_length=1,
         max_length=255,
         pattern=r"^[\x21-\x7e]+$",
-        description="Retry-safe creation: the same key and body within 24 h return the "
-        "original 201 and create nothing.",
+        description="Retry-safe writes: the same key and body within 24 h return the "
+        "original response and change nothing.",
     ),
 ]
 
@@ -74,13 +74,54 @@ class Created(Protocol):
 CreatedT = TypeVar("CreatedT", bound=Created)
 
 
-def _created(body: str, location: str, entity_tag: str) -> Response:
+def _response(
+    status_code: int, body: str, location: str | None, entity_tag: str | None
+) -> Response:
+    headers = {"Location": location, "ETag": entity_tag}
     return Response(
         body,
-        status_code=201,
+        status_code=status_code,
         media_type="application/json",
-        headers={"Location": location, "ETag": entity_tag},
+        headers={name: value for name, value in headers.items() if value is not None},
     )
+
+
+async def respond_once(
+    session: AsyncSession,
+    *,
+    owner_id: str,
+    workspace_id: uuid.UUID,
+    key: str | None,
+    operation: str,
+    request: BaseModel | str,
+    respond: Callable[[], Awaitable[Response]],
+    authorize: Callable[[], Awaitable[None]],
+) -> Response:
+    """Run `respond` once per (owner, workspace, key): the JSON response it gives, or
+    the one stored for an earlier request with the same key, operation and `request`
+    (the body, or a digest of it). A stored response is replayed only to a caller who
+    may still do what it did (`authorize` raises otherwise: a member since demoted)."""
+    if key is None:
+        return await respond()
+    body = request if isinstance(request, str) else request.model_dump_json()
+    fingerprint = hashlib.sha256(f"{operation}\n{body}".encode()).hexdigest()
+    claim = _Claim(owner_id, workspace_id, key)
+    stored = await _claim(session, claim, fingerprint=fingerprint)
+    if stored is not None:
+        await authorize()
+        return stored
+    response = await respond()
+    await session.execute(
+        update(IdempotencyKey)
+        .where(*claim.where())
+        .values(
+            status_code=response.status_code,
+            location=response.headers.get("Location"),
+            etag=response.headers.get("ETag"),
+            body=bytes(response.body).decode(),
+        )
+    )
+    return response
 
 
 async def create_once(
@@ -93,29 +134,24 @@ async def create_once(
     request: BaseModel,
     create: Callable[[], Awaitable[CreatedT]],
     location: Callable[[CreatedT], str],
+    authorize: Callable[[], Awaitable[None]],
 ) -> Response:
     """Run `create` once per (owner, key): the 201 it answers, or the stored one."""
-    if key is None:
+
+    async def created() -> Response:
         item = await create()
-        return _created(item.model_dump_json(), location(item), etag(item.version))
-    fingerprint = hashlib.sha256(f"{operation}\n{request.model_dump_json()}".encode()).hexdigest()
-    claim = _Claim(owner_id, workspace_id, key)
-    stored = await _claim(session, claim, fingerprint=fingerprint)
-    if stored is not None:
-        return stored
-    item = await create()
-    response = _created(item.model_dump_json(), location(item), etag(item.version))
-    await session.execute(
-        update(IdempotencyKey)
-        .where(*claim.where())
-        .values(
-            status_code=response.status_code,
-            location=response.headers["Location"],
-            etag=response.headers["ETag"],
-            body=bytes(response.body).decode(),
-        )
+        return _response(201, item.model_dump_json(), location(item), etag(item.version))
+
+    return await respond_once(
+        session,
+        owner_id=owner_id,
+        workspace_id=workspace_id,
+        key=key,
+        operation=operation,
+        request=request,
+        respond=created,
+        authorize=authorize,
     )
-    return response
 
 
 async def purge_expired(session: AsyncSession, now: datetime) -> int:
@@ -163,9 +199,9 @@ async def _claim(session: AsyncSession, claim: _Claim, *, fingerprint: str) -> R
     ).scalar_one_or_none()
     if stored is not None and stored.fingerprint != fingerprint:
         raise IdempotencyKeyReused(field="header.Idempotency-Key")
-    if stored is None or stored.body is None or stored.location is None or stored.etag is None:
+    if stored is None or stored.status_code is None or stored.body is None:
         raise Conflict("A request with this Idempotency-Key is still in progress")
-    return _created(stored.body, stored.location, stored.etag)
+    return _response(stored.status_code, stored.body, stored.location, stored.etag)
 
 
 async def forget_user(session: AsyncSession, user_id: str) -> None:

@@ -3,8 +3,9 @@
 aiosqlite hands every call (cursor, execute, fetch, close…) to a thread and back,
 and each round trip costs more than the work: a read by primary key takes
 microseconds in SQLite, the hops around it most of a millisecond. In WAL mode
-readers wait for no writer, so a reading connection can run its calls inline;
-writers keep the thread, because they may wait for another process's write lock.
+readers wait for no writer, so a reading connection can run its calls inline.
+Writers run inline too once they hold the write gate (`sqlite_gate`), which makes
+sure no other process holds SQLite's write lock meanwhile.
 
 aiosqlite 0.22 (pinned) sends all work through one queue, which SQLAlchemy's
 adapter also uses directly; replacing that queue with one that runs each item at
@@ -23,6 +24,8 @@ from functools import partial
 from typing import Any
 
 import aiosqlite
+
+from teamnotes.kit.sqlite_gate import WriteGate
 
 
 class _RunAtOnce:
@@ -75,5 +78,43 @@ def inline_connector(path: str) -> Callable[[], Any]:
     async def connect() -> aiosqlite.Connection:
         # The pool may close a connection from another thread than the loop's.
         return await InlineConnection(partial(sqlite3.connect, path, check_same_thread=False))
+
+    return connect
+
+
+class GatedWriter(InlineConnection):
+    """The writer of a process: its transactions begin by taking the write gate (see
+    `sqlite_gate`, wired by `Database`), and end by giving it back."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection], gate: WriteGate) -> None:
+        super().__init__(connector)
+        self.gate = gate
+
+    async def commit(self) -> None:
+        try:
+            await super().commit()
+        finally:
+            self.gate.release()
+
+    async def rollback(self) -> None:
+        try:
+            await super().rollback()
+        finally:
+            self.gate.release()
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            self.gate.release()
+
+
+def gated_writer_connector(path: str, gate: WriteGate) -> Callable[[], Any]:
+    """An `async_creator` for the writer: inline, behind the process-crossing gate."""
+    check_supported()
+
+    async def connect() -> aiosqlite.Connection:
+        connector = partial(sqlite3.connect, path, check_same_thread=False)
+        return await GatedWriter(connector, gate)
 
     return connect

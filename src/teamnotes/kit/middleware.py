@@ -5,6 +5,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
@@ -51,12 +52,29 @@ class RequestContextMiddleware:
 
     It sits outside everything else so that errors raised anywhere, even a crash,
     still leave with the contract's body, the request id, and one access-log line.
+    Request bodies are limited to `max_body_bytes`, except on the paths that
+    `body_limits` gives a limit of their own (the first pattern that matches).
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        metrics: bool,
+        body_limits: Sequence[tuple[re.Pattern[str], int]] = (),
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_limits = tuple(body_limits)
         self.metrics = metrics
+
+    def _body_limit(self, scope: Scope) -> int:
+        path: str = scope["path"]
+        for pattern, limit in self.body_limits:
+            if pattern.fullmatch(path):
+                return limit
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,11 +100,12 @@ class RequestContextMiddleware:
         if self.metrics:
             IN_FLIGHT.inc()
         try:
+            limit = self._body_limit(scope)
             declared = _header(scope, b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            if declared is not None and declared.isdigit() and int(declared) > limit:
                 await self._reject(scope, send_with_headers, PayloadTooLarge())
                 return
-            await self.app(scope, self._limited(receive), send_with_headers)
+            await self.app(scope, self._limited(receive, limit), send_with_headers)
         except _BodyTooLarge:
             if not response_started:
                 await self._reject(scope, send_with_headers, PayloadTooLarge())
@@ -106,7 +125,8 @@ class RequestContextMiddleware:
         response.headers["Connection"] = "close"
         await response(scope, _no_body, send)
 
-    def _limited(self, receive: Receive) -> Receive:
+    @staticmethod
+    def _limited(receive: Receive, limit: int) -> Receive:
         received = 0
 
         async def receive_within_limit() -> Message:
@@ -114,7 +134,7 @@ class RequestContextMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     # Chunked bodies carry no length: stop at the first byte too many.
                     raise _BodyTooLarge()
             return message

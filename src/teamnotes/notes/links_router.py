@@ -3,7 +3,7 @@
 import html
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Body, Path, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from teamnotes.kit.db import SessionDep
@@ -36,11 +36,18 @@ _STYLE = (
 )
 
 
+# The body is optional, as its one field is: no body makes a link that never expires.
+# Typed without `| None`, so that the document does not offer `null` (see complete_task).
+_OPTIONAL_BODY = Body(None)
+
+
 async def create_link(
-    session: SessionDep, access: PersonalAccess, note_id: NoteId, data: LinkCreate
+    session: SessionDep, access: PersonalAccess, note_id: NoteId, data: LinkCreate = _OPTIONAL_BODY
 ) -> LinkRead:
-    """Publish the note through a new read-only link (editors)."""
-    return await links.create_link(session, access=access, note_id=note_id, data=data)
+    """Publish the note through a new read-only link (editors); no body: it never expires."""
+    return await links.create_link(
+        session, access=access, note_id=note_id, data=data or LinkCreate()
+    )
 
 
 async def list_links(

@@ -4,6 +4,7 @@
 in the path's (API.md §7); the handlers are the same.
 """
 
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -30,6 +31,7 @@ from teamnotes.notes.links_router import LINK_ROUTES
 from teamnotes.notes.rendering import render_html
 from teamnotes.notes.revisions_router import REVISION_ROUTES
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
+from teamnotes.workspaces import gate
 from teamnotes.workspaces.dependencies import PersonalAccess, WorkspaceAccess
 from teamnotes.workspaces.schemas import ItemMove
 
@@ -73,6 +75,7 @@ async def create_note(
         request=data,
         create=lambda: service.create_note(session, access=access, data=data),
         location=lambda note: f"{collection}/{note.id}",
+        authorize=partial(gate.explain, session, access),
     )
 
 

@@ -14,6 +14,7 @@ from teamnotes.kit.search import indexed, search_for
 from teamnotes.notes import revisions
 from teamnotes.notes.models import Note, PublicLink
 from teamnotes.notes.schemas import NoteCreate, NoteRead, NoteReplace, NoteSort, NoteUpdate
+from teamnotes.webhooks import outbox
 from teamnotes.workspaces import moves, trashed
 from teamnotes.workspaces.gate import Access
 from teamnotes.workspaces.items import WorkspaceItems
@@ -23,7 +24,9 @@ class NoteNotFound(NotFound):
     detail = "Note not found"
 
 
-notes = WorkspaceItems(Note, NoteRead, NoteNotFound, kind="note", recorders=[revisions.record])
+notes = WorkspaceItems(
+    Note, NoteRead, NoteNotFound, kind="note", recorders=[revisions.record, outbox.record]
+)
 
 
 def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:

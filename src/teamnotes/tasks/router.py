@@ -7,6 +7,7 @@ acts in the path's workspace (API.md §7).
 """
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -38,6 +39,7 @@ from teamnotes.tasks.schemas import (
     TaskStatus,
     TaskUpdate,
 )
+from teamnotes.workspaces import gate
 from teamnotes.workspaces.dependencies import PersonalAccess, WorkspaceAccess, personal_access
 from teamnotes.workspaces.gate import Access
 from teamnotes.workspaces.schemas import ItemMove
@@ -88,6 +90,7 @@ async def create_task(
         request=data,
         create=lambda: service.create_task(session, access=access, data=data),
         location=lambda task: f"{collection}/{task.id}",
+        authorize=partial(gate.explain, session, access),
     )
 
 

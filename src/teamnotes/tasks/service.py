@@ -23,6 +23,7 @@ from teamnotes.tasks.schemas import (
     TaskStatus,
     TaskUpdate,
 )
+from teamnotes.webhooks import outbox
 from teamnotes.workspaces import moves, trashed
 from teamnotes.workspaces.gate import Access
 from teamnotes.workspaces.items import WorkspaceItems
@@ -32,7 +33,7 @@ class TaskNotFound(NotFound):
     detail = "Task not found"
 
 
-tasks = WorkspaceItems(Task, TaskRead, TaskNotFound, kind="task")
+tasks = WorkspaceItems(Task, TaskRead, TaskNotFound, kind="task", recorders=[outbox.record])
 _c = tasks.table.c
 
 
@@ -72,7 +73,7 @@ async def create_task(session: AsyncSession, *, access: Access, data: TaskCreate
     workspace's writer lock, so concurrent creates each see the ones before them.
     """
     values: dict[str, Any] = data.model_dump(exclude={"order"})
-    values["order"] = data.order if "order" in data.model_fields_set else _next_order(access)
+    values["order"] = data.order if "order" in data.model_fields_set else next_order(access)
     return await tasks.insert(
         session,
         access=access,
@@ -81,17 +82,17 @@ async def create_task(session: AsyncSession, *, access: Access, data: TaskCreate
     )
 
 
-def _next_order(access: Access) -> ColumnElement[int]:
+def next_order(access: Access) -> ColumnElement[int]:
     """One more than the largest order of the workspace's live tasks (1 for the first),
     kept within int32; tasks in the trash do not count (API.md §9)."""
     largest = func.max(_c.order)
-    next_order = case(
+    following = case(
         (largest.is_(None), 1),
         (largest < INT32_MAX, largest + 1),
         else_=INT32_MAX,
     )
     return (
-        select(next_order)
+        select(following)
         .where(_c.workspace_id == access.workspace_id, _c.deleted_at.is_(None))
         .scalar_subquery()
     )
@@ -202,5 +203,5 @@ async def move_task(
         target=target,
         expected_version=expected_version,
         now=utcnow(),
-        placed={"order": _next_order(destination)},
+        placed={"order": next_order(destination)},
     )

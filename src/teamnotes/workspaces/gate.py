@@ -8,15 +8,18 @@ statement itself, so checking costs no round trip of its own:
   the caller's (`personal_workspace_id`), no one else can be a member, and its rows
   go when the account goes;
 - in any other workspace, an `EXISTS` on the caller's membership with a role at
-  least the one needed.
+  least the one needed;
+- for a caller with an API key, also an `EXISTS` on the key (a revocation holds at
+  once), and nothing at all outside the workspace a bound key is limited to.
 
 A foreign id is therefore simply not found. Only when a statement finds nothing does
-the gate look closer (`explain`), to tell the caller apart: an account that no longer
-exists (401), a workspace they do not belong to (404), a role too low (403), or, when
+the gate look closer (`explain`), to tell the caller apart: an account or a key that
+no longer exists (401), a workspace they do not belong to (404), a role too low (403), or, when
 none of these, the item itself is missing and the caller says so.
 
 Writes start with `begin_write`: one UPDATE of the workspace row that checks the
-role and takes the next position of the workspace's change feed. Its row lock
+role, takes the next position of the workspace's change feed, and reads whether the
+workspace has webhooks to tell. Its row lock
 serialises the workspace's writers until commit, so positions are handed out in
 commit order and a feed reader can never see a later one before an earlier one.
 """
@@ -25,10 +28,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal, cast
 
-from sqlalchemy import ColumnElement, Table, and_, exists, literal, select, update
+from sqlalchemy import ColumnElement, Table, and_, exists, false, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.auth.principal import Principal
+from teamnotes.auth import api_keys
+from teamnotes.auth.principal import KeyGrant, Principal
 from teamnotes.kit.errors import Forbidden, InvalidToken, NotFound
 from teamnotes.workspaces.models import Membership, Workspace
 
@@ -91,9 +95,32 @@ def is_member(workspace_id: object, user_id: str, role: Role = "viewer") -> Colu
 
 def admits(access: Access) -> list[ColumnElement[bool]]:
     """What must hold for the caller to act in the workspace with its role."""
-    if access.personal:
+    conditions = (
+        [] if access.personal else [is_member(access.workspace_id, access.user_id, access.role)]
+    )
+    key = access.principal.key
+    if key is None:
+        return conditions
+    if bound_elsewhere(access):
+        return [false()]
+    return [*conditions, api_keys.alive(key.id)]
+
+
+def bound_elsewhere(access: Access) -> bool:
+    """The caller's key is limited to another workspace than this one."""
+    key = access.principal.key
+    return key is not None and key.workspace_id not in (None, access.workspace_id)
+
+
+def reachable(principal: Principal) -> list[ColumnElement[bool]]:
+    """Conditions on workspace rows: those a caller's key may reach (all, without one)."""
+    key = principal.key
+    if key is None:
         return []
-    return [is_member(access.workspace_id, access.user_id, access.role)]
+    conditions = [api_keys.alive(key.id)]
+    if key.workspace_id is not None:
+        conditions.append(_workspace.c.id == key.workspace_id)
+    return conditions
 
 
 async def begin_write(session: AsyncSession, access: Access) -> int:
@@ -103,14 +130,16 @@ async def begin_write(session: AsyncSession, access: Access) -> int:
         update(_workspace)
         .where(workspace.id == access.workspace_id, *admits(access))
         .values(change_seq=workspace.change_seq + 1)
-        .returning(workspace.change_seq)
+        .returning(workspace.change_seq, workspace.has_webhooks)
     )
-    position = (await session.execute(statement)).scalar_one_or_none()
-    if position is None:
+    row = (await session.execute(statement)).one_or_none()
+    if row is None:
         await explain(session, access)
         raise WorkspaceNotFound()  # gone since: deleted by a concurrent request
     touched(session, access.workspace_id)
-    return int(position)
+    if row.has_webhooks:
+        session.info.setdefault(WITH_WEBHOOKS, set()).add(access.workspace_id)
+    return int(row.change_seq)
 
 
 def touched(session: AsyncSession, workspace_id: uuid.UUID) -> None:
@@ -120,10 +149,19 @@ def touched(session: AsyncSession, workspace_id: uuid.UUID) -> None:
 
 
 TOUCHED = "touched_workspaces"
+WITH_WEBHOOKS = "workspaces_with_webhooks"
+"""The workspaces this transaction writes that may have webhooks (read with the
+write's own lock, so no extra statement): the others need no outbox statement."""
 
 
 async def explain(session: AsyncSession, access: Access) -> None:
     """Raise why a gated statement found nothing; return if the caller may act."""
+    key = access.principal.key
+    if key is not None:
+        if not await api_keys.is_alive(session, key.id):
+            raise InvalidToken()  # revoked, or gone with its account or workspace
+        if bound_elsewhere(access):
+            raise WorkspaceNotFound()
     role = await role_of(session, access.workspace_id, access.user_id)
     if role is None:
         if not await is_alive(session, access.user_id):
@@ -140,7 +178,9 @@ async def role_of(session: AsyncSession, workspace_id: uuid.UUID, user_id: str) 
     return cast(Role | None, (await session.execute(statement)).scalar_one_or_none())
 
 
-async def is_alive(session: AsyncSession, user_id: str) -> bool:
-    """An account lives exactly as long as its personal workspace."""
+async def is_alive(session: AsyncSession, user_id: str, *, key: KeyGrant | None = None) -> bool:
+    """An account lives exactly as long as its personal workspace; a key, its row."""
+    if key is not None and not await api_keys.is_alive(session, key.id):
+        return False
     statement = select(literal(True)).where(and_(_workspace.c.id == personal_workspace_id(user_id)))
     return (await session.execute(statement)).scalar_one_or_none() is not None

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from teamnotes.auth.principal import Principal
 from teamnotes.auth.profiles import email_of
 from teamnotes.kit.db import utcnow
-from teamnotes.kit.errors import InvalidToken, NotFound
+from teamnotes.kit.errors import NotFound
 from teamnotes.kit.ids import new_id, parse_id
 from teamnotes.kit.pagination import Page, PageParams
 from teamnotes.workspaces import gate
@@ -28,7 +28,12 @@ from teamnotes.workspaces.schemas import (
     InvitationRead,
     WorkspaceRead,
 )
-from teamnotes.workspaces.service import PersonalWorkspaceFixed, add_member, get_workspace
+from teamnotes.workspaces.service import (
+    PersonalWorkspaceFixed,
+    add_member,
+    get_workspace,
+    hold_account,
+)
 
 _i = cast(Table, Invitation.__table__).c
 _COLUMNS = [_i.id, _i.workspace_id, _i.email, _i.role, _i.invited_by, _i.created_at, _i.expires_at]
@@ -116,8 +121,7 @@ async def accept_invitation(
     session: AsyncSession, *, principal: Principal, token: str
 ) -> WorkspaceRead:
     """Join the invitation's workspace; a member already keeps their role."""
-    if not await gate.is_alive(session, principal.id):
-        raise InvalidToken()
+    await hold_account(session, user_id=principal.id)
     email = (
         principal.external.email if principal.external else await email_of(session, principal.id)
     )

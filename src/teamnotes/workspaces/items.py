@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    Uuid,
     bindparam,
     false,
     func,
@@ -29,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from teamnotes.auth import api_keys
 from teamnotes.kit.db import Base, utcnow
 from teamnotes.kit.errors import NotFound, PreconditionFailed
 from teamnotes.kit.ids import new_id, parse_id
@@ -86,10 +88,17 @@ class WorkspaceItems(Generic[ReadT]):
             self.c.workspace_id == bindparam("workspace_id"),
             self.live,
         )
-        self._get_personal = one
-        self._get_shared = one.where(
+        shared = one.where(
             gate.is_member(bindparam("workspace_id"), bindparam("user_id"))  # type: ignore[arg-type]
         )
+        # By (personal workspace?, API key?): a key's read also finds the key alive.
+        keyed = api_keys.alive(bindparam("key_id", type_=Uuid))
+        self._get_one = {
+            (True, False): one,
+            (False, False): shared,
+            (True, True): one.where(keyed),
+            (False, True): shared.where(keyed),
+        }
 
     def in_workspace(self, access: Access) -> Select[Any]:
         """The columns of the response schema, for the live rows the caller may read."""
@@ -108,11 +117,13 @@ class WorkspaceItems(Generic[ReadT]):
 
     async def get(self, session: AsyncSession, *, access: Access, item_id: str) -> ReadT:
         key = self.key(item_id)
-        statement = self._get_personal if access.personal else self._get_shared
+        grant = access.principal.key
+        statement = self._get_one[access.personal, grant is not None]
         parameters = {
             "item_id": key,
             "workspace_id": access.workspace_id,
             "user_id": access.user_id,
+            "key_id": grant.id if grant else None,
         }
         row = (await session.execute(statement, parameters)).one_or_none()
         if row is None:
@@ -202,10 +213,13 @@ class WorkspaceItems(Generic[ReadT]):
         access: Access,
         values: Mapping[str, Any],
         stamped: Callable[[datetime], Mapping[str, Any]] | None = None,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
     ) -> ReadT:
         """A new item at version 1. Its id and time are taken once the workspace's
         writers are held, so they follow the order in which writes commit; `stamped`
-        gives the fields that follow from that time."""
+        gives the fields that follow from that time. An import keeps the item's own
+        `created_at` and `updated_at` instead."""
         position = await gate.begin_write(session, access)
         now = utcnow()
         statement = (
@@ -214,8 +228,8 @@ class WorkspaceItems(Generic[ReadT]):
                 **values,
                 **(stamped(now) if stamped else {}),
                 id=new_id(),
-                created_at=now,
-                updated_at=now,
+                created_at=created_at or now,
+                updated_at=updated_at or now,
                 version=1,
                 workspace_id=access.workspace_id,
                 created_by=access.user_id,

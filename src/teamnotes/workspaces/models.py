@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from teamnotes.kit.db import Base, UTCDateTime, sortable_text
@@ -23,6 +23,9 @@ class Workspace(Base):
     change_seq: Mapped[int] = mapped_column(BigInteger, server_default="0")
     # Deletes at or below this position are no longer kept: older cursors get 410.
     feed_horizon: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    # Whether it may have active webhooks: false spares its writes the outbox's
+    # statement (teamnotes.webhooks.outbox). Never false while one is active.
+    has_webhooks: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class Membership(Base):

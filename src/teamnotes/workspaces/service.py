@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, func, insert, literal, select, update
+from sqlalchemy import Table, and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from teamnotes.auth.principal import Principal
@@ -82,7 +82,7 @@ async def list_workspaces(
     session: AsyncSession, *, principal: Principal, page: PageParams
 ) -> Page[WorkspaceRead]:
     """The caller's workspaces: personal first, then by name, then id."""
-    statement = _as_seen_by(principal.id)
+    statement = _as_seen_by(principal.id).where(*gate.reachable(principal))
     rows = (
         await session.execute(
             statement.add_columns(func.count().over().label("_total"))
@@ -91,7 +91,7 @@ async def list_workspaces(
             .offset(page.offset)
         )
     ).all()
-    if not rows and not await gate.is_alive(session, principal.id):
+    if not rows and not await gate.is_alive(session, principal.id, key=principal.key):
         raise InvalidToken()
     total = rows[0]._total if rows else 0
     if not rows and page.offset:
@@ -100,12 +100,19 @@ async def list_workspaces(
     return Page(items=[_read(row) for row in rows], total=total, **page.model_dump())
 
 
+async def hold_account(session: AsyncSession, *, user_id: str) -> None:
+    """InvalidToken unless the account lives; held until commit, so that a deletion of
+    the account waits for this transaction, or this one finds it deleted."""
+    personal = select(_w.id).where(_w.id == personal_workspace_id(user_id)).with_for_update()
+    if (await session.execute(personal)).one_or_none() is None:
+        raise InvalidToken()
+
+
 async def create_workspace(
     session: AsyncSession, *, principal: Principal, data: WorkspaceCreate
 ) -> WorkspaceRead:
     """A team workspace with the caller as its owner."""
-    if not await gate.is_alive(session, principal.id):
-        raise InvalidToken()
+    await hold_account(session, user_id=principal.id)
     now, workspace_id = utcnow(), new_id()
     await session.execute(
         insert(Workspace).values(
@@ -123,7 +130,9 @@ async def create_workspace(
 
 async def get_workspace(session: AsyncSession, *, access: Access) -> WorkspaceRead:
     """A workspace the caller belongs to; WorkspaceNotFound for any other id."""
-    statement = _as_seen_by(access.user_id).where(_w.id == access.workspace_id)
+    statement = _as_seen_by(access.user_id).where(
+        _w.id == access.workspace_id, *gate.reachable(access.principal)
+    )
     row = (await session.execute(statement)).one_or_none()
     if row is None:
         await gate.explain(session, access.needing("viewer"))
@@ -184,6 +193,16 @@ async def remove_account(session: AsyncSession, *, user_id: str) -> None:
     what it wrote in the others stays. OwnerStillNeeded while it is the only owner
     of a workspace with other members."""
     mine = select(_m.workspace_id).where(_m.user_id == user_id)
+    # Held until commit, in id order as every writer takes them: the account (see
+    # hold_account) and the workspaces it belongs to, whose members and owners change
+    # only under the same hold (workspaces.members).
+    personal = personal_workspace_id(user_id)
+    await session.execute(
+        select(_w.id)
+        .where(or_(_w.id == personal, _w.id.in_(mine)))
+        .order_by(_w.id)
+        .with_for_update()
+    )
     others = select(func.count()).where(_m.workspace_id == _w.id, _m.user_id != user_id)
     owners = select(func.count()).where(_m.workspace_id == _w.id, _m.role == "owner")
     orphaned = await session.execute(
@@ -200,5 +219,5 @@ async def remove_account(session: AsyncSession, *, user_id: str) -> None:
     alone = select(_w.id).where(_w.id.in_(mine), others.scalar_subquery() == 0)
     await session.execute(delete(Workspace).where(_w.id.in_(alone)))
     await session.execute(delete(Membership).where(_m.user_id == user_id))
-    await session.execute(delete(Workspace).where(_w.id == personal_workspace_id(user_id)))
+    await session.execute(delete(Workspace).where(_w.id == personal))
     await idempotency.forget_user(session, user_id)
