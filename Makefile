@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements/dev.txt
 
-.PHONY: run test check format lock bench clean image image-test lint-workflows
+.PHONY: run test test-browser chromium check format lock bench clean image image-test lint-workflows
 
 $(VENV): $(LOCK) pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Team Notes needs Python 3.11 or newer")'
@@ -17,8 +17,17 @@ $(VENV): $(LOCK) pyproject.toml
 run: $(VENV)
 	$(BIN)/teamnotes serve --host 127.0.0.1 --port 8000
 
-test: $(VENV)
+# The whole suite, the web app's browser tests included (they drive Debian's chromium,
+# installed first when missing).
+test: $(VENV) chromium
 	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+# Only the web app in the browser; TEAMNOTES_SCREENSHOTS=1 also rewrites docs/screenshots.
+test-browser: $(VENV) chromium
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+chromium:
+	@scripts/ensure-chromium
 
 # Load test on SQLite then PostgreSQL against a minimal FastAPI ceiling, at most ten
 # minutes, loopback only; installs wrk and hey when missing. Results in bench/results/.

@@ -47,6 +47,7 @@ from teamnotes.portability.router import routers as portability_routers
 from teamnotes.tasks.router import routers as tasks_routers
 from teamnotes.trash.router import routers as trash_routers
 from teamnotes.trash.service import purging
+from teamnotes.web.router import install_web_app
 from teamnotes.webhooks import outbox
 from teamnotes.webhooks.dispatcher import Dispatcher, RetryPolicy
 from teamnotes.webhooks.router import router as webhooks_router
@@ -219,6 +220,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(metrics_router)
     if settings.docs:
         install_docs(app)
+    if settings.web_app:
+        install_web_app(app, settings)
 
     # Innermost: routes see HEAD as GET, the layers around them still see HEAD.
     app.add_middleware(HeadAsGet)

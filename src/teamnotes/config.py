@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     cors_allow_credentials: bool = True
     docs: bool = True
+    # The web app at / (issue 16); off, only the API answers.
+    web_app: bool = True
+    # Where the app's "Sign in with your identity provider" sends people; the provider
+    # hands them back to /#provider_token=<its JWT>. Unset: the button is hidden.
+    web_provider_sign_in_url: str | None = None
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
@@ -131,6 +136,22 @@ class Settings(BaseSettings):
             raise ValueError(
                 "TEAMNOTES_JWT_JWKS_URL needs TEAMNOTES_JWT_ISSUER and TEAMNOTES_JWT_AUDIENCE: "
                 "tokens from the provider are checked against both"
+            )
+        return self
+
+    @field_validator("web_provider_sign_in_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("TEAMNOTES_WEB_PROVIDER_SIGN_IN_URL must be an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _provider_for_the_web_app(self) -> "Settings":
+        if self.web_provider_sign_in_url and not self.jwt_jwks_url:
+            raise ValueError(
+                "TEAMNOTES_WEB_PROVIDER_SIGN_IN_URL needs TEAMNOTES_JWT_JWKS_URL: the app "
+                "would be handed provider tokens that the API cannot check"
             )
         return self
 

@@ -100,7 +100,7 @@ public_router = APIRouter(
                 "application/json": {"schema": PublicNote.model_json_schema()},
             },
         },
-        **error_responses(404),
+        **error_responses(404, 422),
     },
 )
 async def read_public_note(

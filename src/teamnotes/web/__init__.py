@@ -1,0 +1,1 @@
+"""The web app: plain ES modules served from the package (issue 16)."""
