@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from teamnotes.config import get_settings
 from teamnotes.housekeeping import run_once
 from teamnotes.kit.db import Database, is_memory_sqlite, utcnow
-from teamnotes.migrations import migration_engine, upgrade_to_head
+from teamnotes.migrations import is_at_head, migration_engine, upgrade_to_head
 from teamnotes.portability.backup import BackupRefused, backup
 from teamnotes.portability.copy import CopyRefused, copy_database, redacted
 from teamnotes.portability.progress import progress_on
@@ -30,7 +30,8 @@ async def _migrate() -> None:
         return  # each process migrates its own in-memory database at start-up
     engine = migration_engine(settings.database_url)
     try:
-        await upgrade_to_head(engine)
+        if not await is_at_head(engine):  # the common restart loads no Alembic
+            await upgrade_to_head(engine)
     finally:
         await engine.dispose()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import POSTGRES_URL, migrate, running_app
-from tests.portability.deployment import fill, row_counts, seen
+from tests.portability.deployment import FILLING, fill, row_counts, seen
 from tests.portability.support import client_of, command
 
 
@@ -25,7 +25,10 @@ class TestBackup:
         backup.parent.mkdir()
         backup.write_bytes(b"last night's, replaced")
         await migrate(live)
-        async with running_app(live, tmp_path_factory) as app, client_of(app) as client:
+        async with (
+            running_app(live, tmp_path_factory, **FILLING) as app,
+            client_of(app) as client,
+        ):
             deployment = await fill(client, app)
             before = await seen(client, deployment)
             await command(configured, live, "backup", str(backup))

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
+from fastapi.utils import create_model_field
 
 from teamnotes.kit.errors import UnsupportedMediaType
 
@@ -108,5 +109,19 @@ def add_routes(
     for router in routers:
         for route in router.routes:
             if responses and isinstance(route, APIRoute):
-                route.responses = {**responses, **route.responses}
+                add_default_responses(route, responses)
             app.router.routes.append(route)
+
+
+def add_default_responses(route: APIRoute, responses: dict[int | str, dict[str, Any]]) -> None:
+    """Document `responses` on a route made without them, bodies included: FastAPI
+    derives a response's schema field when the route is built, so a model added later
+    needs its field made here as `include_router(responses=)` would have."""
+    for status, response in responses.items():
+        if status in route.responses:
+            continue
+        route.responses = {**route.responses, status: response}
+        if model := response.get("model"):
+            route.response_fields[status] = create_model_field(
+                name=f"Response_{status}_{route.unique_id}", type_=model, mode="serialization"
+            )

@@ -12,10 +12,12 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from teamnotes.kit.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    import httpx
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -52,15 +54,17 @@ def is_public(address: IPAddress) -> bool:
 class Target:
     """A vetted URL: the same request, addressed to the IP that was checked."""
 
-    url: httpx.URL
+    url: "httpx.URL"
     """With the vetted IP in place of the name."""
     host_header: str
     server_name: str
     """For TLS: the certificate is checked against the name, not the IP."""
 
 
-def parse(url: str) -> httpx.URL:
+def parse(url: str) -> "httpx.URL":
     """The URL if it is absolute http(s) with a host and no credentials."""
+    import httpx  # only where webhooks are used: a few MB per process (see Sender)
+
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as error:

@@ -10,11 +10,13 @@ name, and must not carry another name's request.
 import asyncio
 import time
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from teamnotes import __version__
 from teamnotes.webhooks import addresses, signing
+
+if TYPE_CHECKING:
+    import httpx
 
 _ERROR_LENGTH = 500
 
@@ -33,16 +35,29 @@ class Outcome:
 class Sender:
     def __init__(self, *, timeout: float, connections: int, allow_private: bool) -> None:
         self.timeout = timeout
+        self.connections = connections
         self.allow_private = allow_private
-        self.client = httpx.AsyncClient(
-            timeout=timeout,
-            follow_redirects=False,
-            trust_env=False,  # no proxy from the environment: it would call for us
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=0),
-        )
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> "httpx.AsyncClient":
+        """Made at the first delivery: httpx and its pool (about 6 MB of a process)
+        stay out of a deployment that has no webhooks."""
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.AsyncClient(
+                timeout=self.timeout,
+                follow_redirects=False,
+                trust_env=False,  # no proxy from the environment: it would call for us
+                limits=httpx.Limits(max_connections=self.connections, max_keepalive_connections=0),
+            )
+        return self._client
 
     async def send(self, *, url: str, secret: str, event_id: str, body: str) -> Outcome:
         """POST the event to the webhook's URL, signed; never raises."""
+        import httpx
+
         started = time.monotonic()
         status_code, error = None, None
         try:
@@ -81,4 +96,5 @@ class Sender:
         return response.status_code
 
     async def close(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
