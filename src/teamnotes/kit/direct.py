@@ -8,7 +8,8 @@ bound as that dialect binds them, and hand back plain rows:
 
 - SQLite: one connection per process, in autocommit, used on the event loop. Every
   read is a single synchronous step (execute, fetch), so no two ever interleave on it,
-  and each sees every transaction committed before it (WAL).
+  and each sees every transaction committed before it (WAL). A read that fails opens
+  the file anew and tries once more.
 - PostgreSQL: an asyncpg pool of its own, whose connections keep each statement
   prepared. A connection found dead is dropped and the read tried once more.
 """
@@ -73,7 +74,17 @@ class DirectReads:
         prepared = self.prepare(statement)
         arguments = prepared.arguments(parameters)
         if self.dialect.name == "sqlite":
-            return self._connection().execute(prepared.sql, arguments).fetchall()
+            try:
+                return self._connection().execute(prepared.sql, arguments).fetchall()
+            except sqlite3.DatabaseError:
+                # The connection may hold a file that was since replaced or restored
+                # (a volume mounted again): drop it and read once more from the path.
+                self._close_sqlite()
+                try:
+                    return self._connection().execute(prepared.sql, arguments).fetchall()
+                except sqlite3.DatabaseError:
+                    self._close_sqlite()
+                    raise
         try:
             return await (await self._connections()).fetch(prepared.sql, *arguments)
         except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError):
@@ -98,10 +109,13 @@ class DirectReads:
                     )
         return self._pool
 
-    async def close(self) -> None:
+    def _close_sqlite(self) -> None:
         if self._sqlite is not None:
             self._sqlite.close()
             self._sqlite = None
+
+    async def close(self) -> None:
+        self._close_sqlite()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

@@ -1,8 +1,9 @@
 """Offset pagination (API.md §1 Lists): the query parameters and the page envelope."""
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, Query
+import orjson
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel, Field
 
 ItemT = TypeVar("ItemT")
@@ -30,3 +31,8 @@ class Page(BaseModel, Generic[ItemT]):
     total: int = Field(ge=0, description="Rows matching, on every page.")
     limit: int = Field(ge=1, le=100)
     offset: int = Field(ge=0)
+
+
+def page_response(values: dict[str, Any]) -> Response:
+    """A page's answer from its JSON values, serialised once."""
+    return Response(orjson.dumps(values), media_type="application/json")

@@ -23,7 +23,7 @@ from teamnotes.kit.conditional import (
 from teamnotes.kit.db import SessionDep
 from teamnotes.kit.errors import error_responses
 from teamnotes.kit.idempotency import IdempotencyKeyHeader, create_once
-from teamnotes.kit.pagination import Page, PageDep
+from teamnotes.kit.pagination import Page, PageDep, page_response
 from teamnotes.kit.routing import JSONRoute, StyleRoutes
 from teamnotes.kit.search import SearchQuery
 from teamnotes.notes import service
@@ -42,6 +42,7 @@ _ONE_NOTE: dict[int | str, dict[str, Any]] = {200: {"headers": ETAG_HEADER}}
 
 
 async def list_notes(
+    request: Request,
     session: SessionDep,
     access: PersonalAccess,
     page: PageDep,
@@ -52,9 +53,12 @@ async def list_notes(
             description="`-` first for descending. Default: `-updated_at`, or relevance with `q`."
         ),
     ] = None,
-) -> Page[NoteRead]:
+) -> Response:
     """List the workspace's notes, or search them with `q`."""
-    return await service.list_notes(session, access=access, page=page, sort=sort, query=q)
+    found = await service.list_notes(
+        request.app.state.database, session, access=access, page=page, sort=sort, query=q
+    )
+    return page_response(found)
 
 
 async def create_note(
@@ -188,7 +192,7 @@ def build_router(prefix: str, *, access: Any, suffix: str = "") -> APIRouter:
     add = StyleRoutes(router, access=access, suffix=suffix).add
 
     one_note = {**_ONE_NOTE, **_WRITE_ERRORS}
-    add("GET", "", list_notes)
+    add("GET", "", list_notes, response_model=Page[NoteRead])
     add(
         "POST",
         "",

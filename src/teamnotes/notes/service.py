@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.kit.db import utcnow
+from teamnotes.kit.db import Database, utcnow
 from teamnotes.kit.errors import NotFound
-from teamnotes.kit.pagination import Page, PageParams
+from teamnotes.kit.pagination import PageParams
 from teamnotes.kit.search import indexed, search_for
 from teamnotes.notes import revisions
 from teamnotes.notes.models import Note, PublicLink
@@ -18,6 +18,7 @@ from teamnotes.webhooks import outbox
 from teamnotes.workspaces import moves, trashed
 from teamnotes.workspaces.gate import Access
 from teamnotes.workspaces.items import WorkspaceItems
+from teamnotes.workspaces.listing import Pages
 
 
 class NoteNotFound(NotFound):
@@ -27,6 +28,7 @@ class NoteNotFound(NotFound):
 notes = WorkspaceItems(
     Note, NoteRead, NoteNotFound, kind="note", recorders=[revisions.record, outbox.record]
 )
+note_pages = Pages(notes)
 
 
 def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:
@@ -34,19 +36,23 @@ def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:
 
 
 async def list_notes(
+    database: Database,
     session: AsyncSession,
     *,
     access: Access,
     page: PageParams,
     sort: NoteSort | None,
     query: str | None,
-) -> Page[NoteRead]:
+) -> dict[str, Any]:
     """A page of the workspace's notes: matching `query` when given, in the requested
-    order (by default the most recently updated first, or the best matches first)."""
-    search = search_for(notes.table, session.get_bind().dialect.name, query)
+    order (by default the most recently updated first, or the best matches first): its
+    JSON."""
+    search = search_for(notes.table, database.dialect, query)
     if sort is None and search is None:
         sort = "-updated_at"
-    return await notes.page(session, access=access, page=page, sort=sort, search=search)
+    return await note_pages.page_json(
+        database, session, access=access, page=page, sort=sort, search=search
+    )
 
 
 async def get_note(session: AsyncSession, *, access: Access, note_id: str) -> NoteRead:

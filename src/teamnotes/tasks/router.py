@@ -25,7 +25,7 @@ from teamnotes.kit.conditional import (
 from teamnotes.kit.db import SessionDep
 from teamnotes.kit.errors import error_responses
 from teamnotes.kit.idempotency import IdempotencyKeyHeader, create_once
-from teamnotes.kit.pagination import Page, PageDep
+from teamnotes.kit.pagination import Page, PageDep, page_response
 from teamnotes.kit.routing import JSONRoute, StyleRoutes
 from teamnotes.kit.search import SearchQuery
 from teamnotes.tasks import service
@@ -54,6 +54,7 @@ _ONE_TASK: dict[int | str, dict[str, Any]] = {200: {"headers": ETAG_HEADER}}
 
 
 async def list_tasks(
+    request: Request,
     session: SessionDep,
     access: PersonalAccess,
     page: PageDep,
@@ -66,11 +67,18 @@ async def list_tasks(
             "Default: `order`, or relevance with `q`."
         ),
     ] = None,
-) -> Page[TaskRead]:
+) -> Response:
     """List the workspace's tasks, or search them with `q`."""
-    return await service.list_tasks(
-        session, access=access, page=page, status=status, sort=sort, query=q
+    found = await service.list_tasks(
+        request.app.state.database,
+        session,
+        access=access,
+        page=page,
+        status=status,
+        sort=sort,
+        query=q,
     )
+    return page_response(found)
 
 
 async def create_task(
@@ -222,7 +230,7 @@ def build_router(
 
     add = StyleRoutes(router, access=access, suffix=suffix).add
 
-    add("GET", "", list_tasks)
+    add("GET", "", list_tasks, response_model=Page[TaskRead])
     add(
         "POST",
         "",

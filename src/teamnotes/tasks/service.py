@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, literal, not_, null, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.kit.db import UTCDateTime, utcnow
+from teamnotes.kit.db import Database, UTCDateTime, utcnow
 from teamnotes.kit.errors import NotFound
-from teamnotes.kit.pagination import Page, PageParams
+from teamnotes.kit.pagination import PageParams
 from teamnotes.kit.search import indexed, search_for
 from teamnotes.tasks.models import Task
 from teamnotes.tasks.schemas import (
@@ -27,6 +27,7 @@ from teamnotes.webhooks import outbox
 from teamnotes.workspaces import moves, trashed
 from teamnotes.workspaces.gate import Access
 from teamnotes.workspaces.items import WorkspaceItems
+from teamnotes.workspaces.listing import Pages
 
 
 class TaskNotFound(NotFound):
@@ -34,6 +35,7 @@ class TaskNotFound(NotFound):
 
 
 tasks = WorkspaceItems(Task, TaskRead, TaskNotFound, kind="task", recorders=[outbox.record])
+task_pages = Pages(tasks)
 _c = tasks.table.c
 
 
@@ -42,6 +44,7 @@ def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:
 
 
 async def list_tasks(
+    database: Database,
     session: AsyncSession,
     *,
     access: Access,
@@ -49,15 +52,15 @@ async def list_tasks(
     status: TaskStatus,
     sort: TaskSort | None,
     query: str | None,
-) -> Page[TaskRead]:
+) -> dict[str, Any]:
     """A page of the workspace's tasks with the given status, matching `query` when given,
-    in the requested order (by default `order`, or the best matches first)."""
-    where = None if status == "all" else _c.completed == (status == "completed")
-    search = search_for(tasks.table, session.get_bind().dialect.name, query)
+    in the requested order (by default `order`, or the best matches first): its JSON."""
+    filtered = None if status == "all" else ("completed", status == "completed")
+    search = search_for(tasks.table, database.dialect, query)
     if sort is None and search is None:
         sort = "order"
-    return await tasks.page(
-        session, access=access, page=page, sort=sort, where=where, search=search
+    return await task_pages.page_json(
+        database, session, access=access, page=page, sort=sort, filtered=filtered, search=search
     )
 
 

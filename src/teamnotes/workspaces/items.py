@@ -110,6 +110,10 @@ class WorkspaceItems(Generic[ReadT]):
             self.c.workspace_id == access.workspace_id, self.live, *gate.admits(access)
         )
 
+    def encoder(self, dialect: str) -> Callable[[Any], dict[str, Any]]:
+        """A driver's row (kit.direct) to the item's JSON values."""
+        return self._encoders[dialect]
+
     def as_read(self, row: Any) -> ReadT:
         return self.read.model_validate(row._mapping)
 
@@ -153,7 +157,7 @@ class WorkspaceItems(Generic[ReadT]):
             async with database.read_session() as session:
                 await gate.explain(session, access.needing("viewer"))
             raise self.not_found()
-        return self._encoders[database.direct.dialect.name](rows[0])
+        return self.encoder(database.direct.dialect.name)(rows[0])
 
     async def page(
         self,
@@ -177,7 +181,7 @@ class WorkspaceItems(Generic[ReadT]):
         if search is not None:
             statement = search.apply(statement)
         if sort is not None:
-            order = self._order(sort)
+            order = self.order(sort)
         elif search is not None:
             order = (search.rank(), self.id.asc())
         else:
@@ -204,7 +208,7 @@ class WorkspaceItems(Generic[ReadT]):
             offset=page.offset,
         )
 
-    def _order(self, sort: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    def order(self, sort: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
         descending = sort.startswith("-")
         column = self.c[sort.removeprefix("-")]
         key = column.desc() if descending else column.asc()
