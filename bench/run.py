@@ -424,6 +424,31 @@ def team_workspace(
     return workspace, members, team_notes
 
 
+def _vocabulary(rng: random.Random, size: int) -> list[str]:
+    syllables = [
+        "ka", "lo", "mi", "ren", "to", "sa", "vel", "nor", "di", "qua", "ter", "ly", "bri",
+        "an", "co", "ment", "pro", "ject", "or", "der", "re", "port", "plan", "sprint", "de",
+        "sign", "bud", "get", "tea", "rev", "iew", "ship", "ping", "ro", "ad", "map", "fix",
+    ]  # fmt: skip
+    words: dict[str, None] = {}
+    # Real words first (the most frequent ranks), a few with accents.
+    for word in (
+        "the", "project", "meeting", "notes", "review", "budget", "quarterly", "roadmap",
+        "release", "sprint", "design", "customer", "feedback", "deadline", "report", "draft",
+        "launch", "team", "planning", "invoice", "café", "résumé", "naïve", "façade", "über",
+        "crème", "brûlée", "jalapeño", "señor", "déjà",
+    ):  # fmt: skip
+        words[word] = None
+    while len(words) < size:
+        words["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))] = None
+    return list(words)
+
+
+def _sentence(rng: random.Random, vocab: list[str], cum: list[float], count: int) -> str:
+    chosen = rng.choices(vocab, cum_weights=cum, k=count)
+    return " ".join(chosen).capitalize() + "."
+
+
 async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
     """Users, tasks and notes in big Core INSERTs; tokens minted as the app would."""
     from sqlalchemy import insert, inspect, text
