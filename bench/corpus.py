@@ -57,7 +57,7 @@ class Corpus:
             " ".join(self.sentence(rng.randint(8, 18)) for _ in range(rng.randint(3, 6)))
             for _ in range(400)
         ]
-        self.headings = ["## " + self.sentence(rng.randint(2, 5))[:-1] for _ in range(100)]
+        self.headings = ["## " + self.title(2, 5) for _ in range(100)]
         self.checklists = [
             "\n".join(
                 f"- [{'x' if rng.random() < 0.4 else ' '}] {self.sentence(5)}"
@@ -75,6 +75,7 @@ class Corpus:
         return " ".join(chosen).capitalize() + "."
 
     def title(self, shortest: int, longest: int) -> str:
+        """A sentence of `shortest` to `longest` words, without its full stop."""
         return self.sentence(self.rng.randint(shortest, longest))[:-1]
 
     def paragraph_of(self, chosen: list[str]) -> str:

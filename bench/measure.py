@@ -1,5 +1,5 @@
-"""One measured run: the resources before and after it, and its row of the results,
-with what the server's own access log says about it."""
+"""A database's phase and its measured runs: the resources before and after each run,
+and its row of the results, with what the server's own access log says about it."""
 
 import os
 import time
@@ -14,6 +14,8 @@ from .seed import SeedPlan
 from .server import Server, scan_log
 from .shared import BENCH, BIN, CONNECTIONS, log
 
+ResultRow = dict[str, Any]  # one run's numbers, as the JSON results hold them
+
 
 @dataclass
 class Phase:
@@ -26,7 +28,7 @@ class Phase:
     plan: SeedPlan
     deadline: float
     pg_database: str | None = None
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[ResultRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     server_logs: dict[str, Any] = field(default_factory=dict)
     ceiling_rps: float | None = None
@@ -55,7 +57,7 @@ class Measurement:
         kind: str,
         mode: str,
         connections: int,
-    ) -> dict[str, Any]:
+    ) -> ResultRow:
         phase, server = self.phase, self.server
         resources = resources_between(server.workers, self.before, self.pg_database)
         server.settle()

@@ -4,12 +4,12 @@ import json
 import os
 from typing import Any
 
+from .measure import ResultRow
 from .shared import OPEN_LOOP_PER_WORKER, RESULTS, WRK_THREADS
+from .targets import TargetCheck
 
-Row = dict[str, Any]
 
-
-def other_load(row: Row) -> float:
+def other_load(row: ResultRow) -> float:
     """The share of the machine's CPU that went to other programs during a run."""
     capacity = row["wall_s"] * (os.cpu_count() or 1)
     return float(row["other_cpu_s"] / capacity) if capacity else 0.0
@@ -19,11 +19,11 @@ def _fmt_list(values: list[float], digits: int = 1) -> str:
     return " / ".join(f"{v:.{digits}f}" for v in values)
 
 
-def _rps(row: Row) -> str:
+def _rps(row: ResultRow) -> str:
     return f"{row['rps']:.0f}" + (f" of {row['offered_rps']:.0f}" if row["mode"] == "open" else "")
 
 
-def summary_table(rows: list[Row]) -> list[str]:
+def summary_table(rows: list[ResultRow]) -> list[str]:
     """Both databases side by side: req/s, share of the ceiling, p95, CPU per request."""
     databases = list(dict.fromkeys(r["db"] for r in rows))
     names = list(dict.fromkeys(r["name"] for r in rows))
@@ -53,7 +53,7 @@ def summary_table(rows: list[Row]) -> list[str]:
     return lines
 
 
-def all_numbers_table(rows: list[Row]) -> list[str]:
+def all_numbers_table(rows: list[ResultRow]) -> list[str]:
     lines = [
         "| DB | scenario | conns | req/s | of ceiling | p50 ms | p95 ms | p99 ms | non-2xx "
         "| server CPU s (per worker) | server CPU ms/req | PG CPU ms/req "
@@ -79,7 +79,7 @@ def all_numbers_table(rows: list[Row]) -> list[str]:
     return lines
 
 
-def failures_and_notes(meta: dict[str, Any], rows: list[Row]) -> list[str]:
+def failures_and_notes(meta: dict[str, Any], rows: list[ResultRow]) -> list[str]:
     failures = [(r["db"], r["label"], r["server_log"]) for r in rows if r["server_log"]["errors"]]
     non_2xx_rows = [r for r in rows if r["non_2xx"]]
     if not (failures or non_2xx_rows or meta["notes"]):
@@ -97,7 +97,7 @@ def failures_and_notes(meta: dict[str, Any], rows: list[Row]) -> list[str]:
     return lines
 
 
-def markdown(meta: dict[str, Any], rows: list[Row], checks: list[Row]) -> str:
+def markdown(meta: dict[str, Any], rows: list[ResultRow], checks: list[TargetCheck]) -> str:
     lines = [
         f"# Benchmark {meta['started']}",
         "",
@@ -144,7 +144,9 @@ def markdown(meta: dict[str, Any], rows: list[Row], checks: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_results(stamp: str, meta: dict[str, Any], rows: list[Row], checks: list[Row]) -> str:
+def write_results(
+    stamp: str, meta: dict[str, Any], rows: list[ResultRow], checks: list[TargetCheck]
+) -> str:
     """The JSON and the Markdown, under the run's time and as latest.md; the Markdown."""
     text = markdown(meta, rows, checks)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -43,7 +43,6 @@ class SeedPlan:
 class Seeded:
     tokens: list[str]
     keys: list[str]  # an API key (scope read) per user
-    user_ids: list[str]
     notes: list[list[str]]
     tasks: list[list[str]]  # by slot: tasks[u][i] has order i + 1
     queries: list[str]
@@ -94,7 +93,6 @@ async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
     return Seeded(
         tokens=tokens,
         keys=keys,
-        user_ids=user_ids,
         notes=note_ids,
         tasks=task_ids,
         queries=queries,

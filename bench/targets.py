@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from .measure import ResultRow
 from .seed import CROWD_FACTOR
 from .shared import OPEN_LOOP_CREATE_RATE, OPEN_LOOP_RATE, STALL_CONNECTIONS
 
@@ -9,14 +10,14 @@ READ_P95_MS = 200
 WRITE_P95_MS = 500
 CROWDED_SEARCH_SHARE = 0.8  # of the plain search's req/s: within 20 %
 
-Row = dict[str, Any]
+TargetCheck = dict[str, Any]  # target, db, ok, measured, bar
 
 
-def targets(rows: list[Row]) -> list[Row]:
+def targets(rows: list[ResultRow]) -> list[TargetCheck]:
     """The issue's targets, checked against this run's numbers."""
-    found: list[Row] = []
+    found: list[TargetCheck] = []
 
-    def row(db: str, name: str) -> Row | None:
+    def row(db: str, name: str) -> ResultRow | None:
         return next((r for r in rows if r["db"] == db and r["name"] == name), None)
 
     def add(target: str, db: str, ok: bool, measured: str, bar: str) -> None:
