@@ -55,6 +55,7 @@ class Seeded:
 
 
 async def seed(url: str, plan: SeedPlan, secret: str) -> Seeded:
+    """The plan's users, then the queries, the crowd and the team, all inserted."""
     started = time.monotonic()
     corpus = Corpus(random.Random(20261123))
     now = datetime.now(UTC)
