@@ -32,13 +32,14 @@ chromium:
 # Load test on SQLite then PostgreSQL against a minimal FastAPI ceiling, at most ten
 # minutes, loopback only; installs wrk and hey when missing. Results in bench/results/.
 bench: $(VENV)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench
 
 check: $(VENV)
-	$(BIN)/ruff format --check src tests examples
-	$(BIN)/ruff check src tests examples
+	$(BIN)/ruff format --check src tests examples bench
+	$(BIN)/ruff check src tests examples bench
 	$(BIN)/mypy
 	$(BIN)/mypy examples
+	$(BIN)/mypy bench
 
 format: $(VENV)
 	$(BIN)/ruff format src tests

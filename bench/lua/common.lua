@@ -1,13 +1,16 @@
--- Shared by every scenario script. run.py writes the data file (BENCH_DATA):
+-- Shared by every scenario script. bench/seed.py writes the data file (BENCH_DATA):
 --   U <access token> <note ids, comma-separated> <task ids, comma-separated>
 --   Q <search query, already URL-encoded>
 --   T <team workspace id> <its note ids, comma-separated> (its members: the first 20 users)
+--   C <access token> <search queries, URL-encoded, comma-separated>: the crowded search,
+--     one user's queries whose words ten times as many notes of other users also hold
 -- and passes BENCH_THREADS (wrk's -t), BENCH_SLOT_FROM/BENCH_SLOT_TO (which task
 -- slots of each user this run may PATCH, so that runs never share a version history).
 
 users = {}
 queries = {}
 team = { id = nil, notes = {} }
+crowded = { auth = nil, queries = {} }
 
 local data_path = assert(os.getenv("BENCH_DATA"), "BENCH_DATA is not set")
 for line in io.lines(data_path) do
@@ -24,6 +27,10 @@ for line in io.lines(data_path) do
     local id, notes = rest:match("^(%S+) (%S+)$")
     team.id = id
     for note in notes:gmatch("[^,]+") do team.notes[#team.notes + 1] = note end
+  elseif kind == "C" then
+    local token, crowded_queries = rest:match("^(%S+) (%S+)$")
+    crowded.auth = "Bearer " .. token
+    for query in crowded_queries:gmatch("[^,]+") do crowded.queries[#crowded.queries + 1] = query end
   end
 end
 assert(#users > 0, "no users in " .. data_path)

@@ -1,5 +1,5 @@
 -- The report every scenario ends with (the ceiling's too): setup() keeps the threads,
--- done() prints one JSON line for run.py.
+-- done() prints one JSON line for bench/load.py.
 
 -- setup() runs in wrk's main Lua state, once per thread, before the thread's init().
 local threads = {}
@@ -17,7 +17,7 @@ function request_id_of(headers)
   return headers["x-request-id"] or headers["X-Request-ID"] or ""
 end
 
--- One line of JSON that run.py reads: wrk's own totals and latency distribution, and
+-- One line of JSON that bench/load.py reads: wrk's own totals and latency distribution, and
 -- the status counts the threads kept (where the script counts them).
 function done(summary, latency, requests)
   local merged = {}
