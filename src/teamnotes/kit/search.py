@@ -87,12 +87,13 @@ class Search:
     dialect: str
     terms: list[str]
 
-    def apply(self, statement: Select[Any]) -> Select[Any]:
-        """The statement narrowed to matching rows, with `relevance` to order by."""
+    def apply(self, statement: Select[Any], workspace_id: object) -> Select[Any]:
+        """The statement (of one workspace's rows) narrowed to matching rows, with
+        `relevance` to order by."""
         if not self.terms:
             return statement.where(false())  # a query with no word matches nothing
         if self.dialect == "sqlite":
-            return self._apply_fts5(statement)
+            return self._apply_fts5(statement, workspace_id)
         vector = self._vector()
         return statement.where(vector.op("@@")(self._tsquery()))
 
@@ -111,24 +112,36 @@ class Search:
         ]
         return -functools.reduce(operator.add, in_title)
 
-    def _apply_fts5(self, statement: Select[Any]) -> Select[Any]:
+    def _apply_fts5(self, statement: Select[Any], workspace_id: object) -> Select[Any]:
         # FTS5's bm25() only works in a query of the FTS table itself, not beside the
         # page's window count: rank the hits first (materialized, so SQLite keeps it
         # apart), then join them. A title word weighs ten body words.
+        #
+        # The index holds every workspace's rows. Its hits are kept to the workspace's
+        # before they are ranked, so that ranking (most of a search's cost) does not
+        # grow with other workspaces' data. The unary `+` keeps that a filter on the
+        # hits: offered to FTS5 as a rowid constraint, SQLite would run the whole
+        # match once per row of the workspace.
         fts = table(f"{self.table.name}_fts", column("rowid"))
         match = literal_column(fts.name).op("MATCH")(
             bindparam("fts_query", self._fts5_query(), unique=True)
+        )
+        own_key: ColumnElement[Any] = literal_column(f"{self.table.name}.search_key")
+        workspace_keys = (
+            select(own_key)
+            .select_from(self.table)
+            .where(self.table.c.workspace_id == workspace_id)
+            .correlate(None)
         )
         hits = (
             select(
                 fts.c.rowid.label("hit_key"),
                 func.bm25(literal_column(fts.name), 10.0, 1.0).label("relevance"),
             )
-            .where(match)
+            .where(match, literal_column(f"+{fts.name}.rowid").in_(workspace_keys))
             .cte("search_hits")
             .prefix_with("MATERIALIZED")
         )
-        own_key: ColumnElement[Any] = literal_column(f"{self.table.name}.search_key")
         return statement.join(hits, hits.c.hit_key == own_key)
 
     def _fts5_query(self) -> str:

@@ -179,7 +179,7 @@ class WorkspaceItems(Generic[ReadT]):
         if where is not None:
             statement = statement.where(where)
         if search is not None:
-            statement = search.apply(statement)
+            statement = search.apply(statement, access.workspace_id)
         if sort is not None:
             order = self.order(sort)
         elif search is not None:
