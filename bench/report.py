@@ -115,7 +115,7 @@ def markdown(meta: dict[str, Any], rows: list[ResultRow], checks: list[TargetChe
         "",
         *all_numbers_table(rows),
         "",
-        "## Targets (issue 6)",
+        "## Targets (issue 15)",
         "",
         "| target | DB | bar | measured | |",
         "|---|---|---|---|---|",
