@@ -120,13 +120,13 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 CurrentUserId = Annotated[str, Depends(current_user_id)]
 
 
-def require_local_auth(request: Request) -> None:
+async def require_local_auth(request: Request) -> None:
     """403 where the identity provider owns the accounts (TEAMNOTES_LOCAL_AUTH=false)."""
     if not request.app.state.settings.local_auth:
         raise Forbidden("Local accounts are turned off: sign in with the identity provider")
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     """The client's IP: the socket peer, or, when that peer is a trusted proxy, the
     nearest address in X-Forwarded-For that is not one of the trusted proxies."""
     peer = request.client.host if request.client else ""
