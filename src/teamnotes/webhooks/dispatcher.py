@@ -83,9 +83,10 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._attempts: set[asyncio.Task[None]] = set()
-        database.on_commit(self._committed)
+        database.on_commit(self.committed)
 
-    def _committed(self, info: dict[Any, Any]) -> None:
+    def committed(self, info: dict[Any, Any]) -> None:
+        """The after-commit hook: a transaction that wrote events wakes the loop."""
         if info.get(RECORDED):
             self._wake.set()
 
@@ -94,11 +95,10 @@ class Dispatcher:
 
     async def stop(self) -> None:
         """Stop at once: attempts cut off here are made again once their claim lapses."""
-        for task in [*self._attempts, *([self._task] if self._task else [])]:
+        tasks = [*self._attempts, *([self._task] if self._task else [])]
+        for task in tasks:
             task.cancel()
-        for task in [*self._attempts, *([self._task] if self._task else [])]:
-            with suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.sender.close()
 
     async def _run(self) -> None:
@@ -108,8 +108,11 @@ class Dispatcher:
                 await self._dispatch_due()
             except Exception as error:  # the database is away: the next round tries again
                 log.warning("could not dispatch webhook events: %s", error)
+            # Not asyncio.wait_for: on Python 3.11 it drops a cancellation that comes in
+            # the turn the event is set, and the process's shutdown then waits for ever.
             with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                async with asyncio.timeout(self.poll_interval):
+                    await self._wake.wait()
 
     def _due(self, now: datetime, limit: int) -> Any:
         return (
