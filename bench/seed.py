@@ -16,7 +16,8 @@ from teamnotes.auth.api_keys import ApiKey
 from teamnotes.auth.models import User
 from teamnotes.auth.passwords import dummy_hash
 from teamnotes.auth.tokens import TokenIssuer
-from teamnotes.kit.db import Base, async_url
+from teamnotes.kit.db import Base
+from teamnotes.kit.urls import async_url
 from teamnotes.notes.models import Note
 from teamnotes.tasks.models import Task
 from teamnotes.workspaces.models import Membership, Workspace

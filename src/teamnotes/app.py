@@ -29,7 +29,7 @@ from teamnotes.health import router as health_router
 from teamnotes.housekeeping import Job, run_periodically
 from teamnotes.kit import idempotency
 from teamnotes.kit.cors import ContractCORSMiddleware
-from teamnotes.kit.db import Database, is_memory_sqlite
+from teamnotes.kit.db import Database
 from teamnotes.kit.docs import install_docs
 from teamnotes.kit.errors import error_responses
 from teamnotes.kit.handlers import install_error_handlers
@@ -38,6 +38,7 @@ from teamnotes.kit.metrics import forget_this_process, sample_pools_forever
 from teamnotes.kit.metrics import router as metrics_router
 from teamnotes.kit.middleware import HeadAsGet, RequestContextMiddleware
 from teamnotes.kit.routing import add_routes
+from teamnotes.kit.urls import is_memory_sqlite
 from teamnotes.migrations import upgrade_to_head
 from teamnotes.notes import revisions
 from teamnotes.notes.links_router import public_router

@@ -15,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from teamnotes.config import get_settings
 from teamnotes.housekeeping import run_once
-from teamnotes.kit.db import Database, is_memory_sqlite, utcnow
+from teamnotes.kit.db import Database, utcnow
+from teamnotes.kit.urls import is_memory_sqlite
 from teamnotes.migrations import is_at_head, migration_engine, upgrade_to_head
 from teamnotes.portability.backup import BackupRefused, backup
 from teamnotes.portability.copy import CopyRefused, copy_database, redacted

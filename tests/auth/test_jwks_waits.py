@@ -1,6 +1,6 @@
 """How long a request waits for an identity provider that accepts the connection and
 never answers (API.md §2): never for a key it has, at most the fetch timeout for
-one it has not. The provider is the loopback JWKS endpoint of test_external_tokens."""
+one it has not. The provider is the loopback JWKS endpoint of tests/auth/external."""
 
 import asyncio
 import time
@@ -11,15 +11,8 @@ from functools import partial
 import httpx
 import pytest
 
-from tests.auth.test_external_tokens import (
-    Deployment,
-    SigningKey,
-    assert_invalid_token,
-    bearer,
-    deployment,
-    ed25519_key,
-    mint,
-)
+from tests.auth.external.apps import Deployment, deployment
+from tests.auth.external.provider import SigningKey, assert_invalid_token, bearer, ed25519_key, mint
 
 
 async def eventually(condition: Callable[[], bool]) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from teamnotes.config import Settings
-from teamnotes.kit.db import async_url
+from teamnotes.kit.urls import async_url
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from teamnotes.app import create_app
-from teamnotes.kit.db import async_url
+from teamnotes.kit.urls import async_url
 from teamnotes.migrations import alembic_config, migration_engine
 from tests.conftest import make_settings, migrate
 from tests.factories import User, make_note, make_task, token_user

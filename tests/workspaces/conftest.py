@@ -5,7 +5,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.auth.test_external_tokens import ed25519_key, jwks_server, relying_app
+from tests.auth.external.apps import relying_app
+from tests.auth.external.provider import ed25519_key, jwks_server
 from tests.factories import User, token_user
 from tests.workspaces.support import make_team
 

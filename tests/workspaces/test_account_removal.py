@@ -8,11 +8,8 @@ import pytest
 from fastapi import FastAPI
 
 from teamnotes.workspaces.gate import personal_workspace_id
-from tests.auth.test_external_tokens import (
-    bearer,
-    client_of,
-    mint,
-)
+from tests.auth.external.apps import client_of
+from tests.auth.external.provider import bearer, mint
 from tests.factories import User, make_note, make_task, make_user, token_user
 from tests.workspaces.support import assert_error, join, make_team, rows_of
 

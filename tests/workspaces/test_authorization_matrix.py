@@ -20,20 +20,15 @@ from teamnotes.workspaces.dependencies import WorkspaceAccess, check_policy, ung
 from teamnotes.workspaces.policy import REQUIRED_ROLE
 from tests.conftest import make_settings, running_app
 from tests.factories import User, access_token, token_user, without_request_id
-from tests.workspaces.matrix import (
-    BYSTANDERS,
-    CALLERS,
-    CALLS,
-    FINER,
-    Call,
+from tests.workspaces.matrix.calls import CALLS, Call
+from tests.workspaces.matrix.expected import FINER, by_rank
+from tests.workspaces.matrix.routes import (
     Route,
-    by_rank,
     collected_routes,
     declared_statuses,
-    make_world,
-    unknown_workspace,
     workspace_routes,
 )
+from tests.workspaces.matrix.world import BYSTANDERS, CALLERS, make_world, unknown_workspace
 from tests.workspaces.support import rows_of
 
 ROUTES = collected_routes()
@@ -72,7 +67,7 @@ class TestRouteTable:
 
     def test_every_route_has_a_call_here(self) -> None:
         missing = [str(route) for route in ROUTES if route.endpoint not in CALLS]
-        assert not missing, f"say how to call these in tests/workspaces/matrix.py: {missing}"
+        assert not missing, f"say how to call these in tests/workspaces/matrix/calls.py: {missing}"
 
     def test_every_finer_rule_names_a_route(self) -> None:
         endpoints = {route.endpoint for route in ROUTES}

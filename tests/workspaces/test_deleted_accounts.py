@@ -17,13 +17,8 @@ from teamnotes.kit.ids import new_id
 from teamnotes.notes.models import Note, PublicLink
 from teamnotes.tasks.models import Task
 from teamnotes.workspaces.models import Invitation, Membership, Workspace
-from tests.auth.test_external_tokens import (
-    assert_invalid_token,
-    bearer,
-    client_of,
-    mint,
-    relying_app,
-)
+from tests.auth.external.apps import client_of, relying_app
+from tests.auth.external.provider import assert_invalid_token, bearer, mint
 from tests.factories import User, access_token, make_note, make_task, make_user, token_user
 from tests.workspaces.support import join, make_team
 

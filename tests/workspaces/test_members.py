@@ -8,7 +8,8 @@ import pytest
 from fastapi import FastAPI
 
 from teamnotes.kit.ids import new_id
-from tests.auth.test_external_tokens import bearer, ed25519_key, jwks_server, mint, relying_app
+from tests.auth.external.apps import relying_app
+from tests.auth.external.provider import bearer, ed25519_key, jwks_server, mint
 from tests.factories import PASSWORD, User, access_token, token_user, unique_email
 from tests.workspaces.support import assert_error, join, make_team, team_with
 

@@ -7,7 +7,8 @@ from fastapi import FastAPI
 
 from teamnotes.workspaces.gate import RANK
 from teamnotes.workspaces.policy import REQUIRED_ROLE
-from tests.workspaces.matrix import FINER, collected_routes, declared_statuses
+from tests.workspaces.matrix.expected import FINER
+from tests.workspaces.matrix.routes import collected_routes, declared_statuses
 
 ROUTES = collected_routes()
 # Where the last owner is at stake (API.md §7): demoting, removing, leaving.

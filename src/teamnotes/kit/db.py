@@ -3,7 +3,6 @@
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, String, event
@@ -30,6 +29,7 @@ from teamnotes.kit.inline_sqlite import (
     inline_connector,
 )
 from teamnotes.kit.sqlite_gate import WriteGate, begin_immediate
+from teamnotes.kit.urls import async_url, is_memory_sqlite
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -40,11 +40,6 @@ NAMING_CONVENTION = {
 }
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-# libpq spells TLS as `sslmode`; asyncpg takes the same values as `ssl`. asyncpg has
-# no `channel_binding` switch (it negotiates SCRAM itself), so hosted providers' URLs
-# that carry it would otherwise fail with an unexpected keyword.
-_LIBPQ_ONLY_PARAMS = frozenset({"channel_binding"})
 
 
 class Base(DeclarativeBase):
@@ -88,28 +83,6 @@ def insert_ignoring_conflict(session: AsyncSession, model: type[Base]) -> Any:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def async_url(url: str) -> str:
-    """Map the URLs operators paste (`postgres://…?sslmode=require`) onto async drivers."""
-    scheme, _, rest = url.partition("://")
-    base = scheme.split("+", 1)[0]
-    if base == "sqlite":
-        return f"sqlite+aiosqlite://{rest}"
-    if base not in ("postgres", "postgresql"):
-        raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite or postgresql")
-    parts = urlsplit(f"postgresql+asyncpg://{rest}")
-    query = []
-    for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if key in _LIBPQ_ONLY_PARAMS:
-            continue
-        query.append(("ssl" if key == "sslmode" else key, value))
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def is_memory_sqlite(url: str) -> bool:
-    path = url.partition("://")[2]
-    return path in ("", "/", "/:memory:") or "mode=memory" in path
 
 
 def sqlite_connection_setup(

@@ -12,8 +12,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from teamnotes.kit.db import async_url, sqlite_connection_setup
+from teamnotes.kit.db import sqlite_connection_setup
 from teamnotes.kit.driver_errors import hide_values_in_errors
+from teamnotes.kit.urls import async_url
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from teamnotes.config import Settings, get_settings
 from teamnotes.notes.models import Note, NoteRevision
 from teamnotes.notes.schemas import NoteRead
-from teamnotes.workspaces.items import Written
+from teamnotes.workspaces.written import Written
 
 _revision = cast(Table, NoteRevision.__table__)
 _note = cast(Table, Note.__table__).c

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from teamnotes.kit.db import async_url, is_memory_sqlite
+from teamnotes.kit.urls import async_url, is_memory_sqlite
 
 # As long as the server's writers wait for the lock (kit.db.sqlite_connection_setup).
 _BUSY_TIMEOUT_S = 15.0

@@ -25,8 +25,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from teamnotes.kit.db import async_url, is_memory_sqlite, sqlite_connection_setup
+from teamnotes.kit.db import sqlite_connection_setup
 from teamnotes.kit.driver_errors import hide_values_in_errors
+from teamnotes.kit.urls import async_url, is_memory_sqlite
 from teamnotes.migrations import current_revision, head_revision, migration_engine, upgrade_to_head
 from teamnotes.models import Base
 

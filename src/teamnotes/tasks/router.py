@@ -29,6 +29,7 @@ from teamnotes.kit.pagination import Page, PageDep, page_response
 from teamnotes.kit.routing import JSONRoute, StyleRoutes
 from teamnotes.kit.search import SearchQuery
 from teamnotes.tasks import service
+from teamnotes.tasks.dependencies import user_scoped_access
 from teamnotes.tasks.schemas import (
     TaskCompletion,
     TaskCreate,
@@ -41,7 +42,6 @@ from teamnotes.tasks.schemas import (
 from teamnotes.workspaces import gate
 from teamnotes.workspaces.dependencies import (
     PersonalAccess,
-    PersonalAccessScheme,
     WorkspaceAccess,
 )
 from teamnotes.workspaces.gate import Access
@@ -267,23 +267,6 @@ def build_router(
     )
     add("POST", "/{task_id}/move", move_task, responses=one_task)
     return router
-
-
-class UserScopedAccess(PersonalAccessScheme):
-    """`/api/{user_id}/…` belongs to the caller alone: anyone else's is not found."""
-
-    async def __call__(  # type: ignore[override]
-        self,
-        request: Request,
-        user_id: Annotated[str, Path(description="The caller's own user id; any other is 404.")],
-    ) -> Access:
-        access = await super().__call__(request)
-        if user_id != access.user_id:
-            raise service.TaskNotFound()
-        return access
-
-
-user_scoped_access = UserScopedAccess()
 
 
 # Included by the app itself, not nested: FastAPI walks nested routers on every

@@ -23,7 +23,7 @@ from teamnotes.kit.fields import Timestamp
 from teamnotes.kit.ids import new_id
 from teamnotes.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
 from teamnotes.workspaces.gate import WITH_WEBHOOKS
-from teamnotes.workspaces.items import Written
+from teamnotes.workspaces.written import Written
 
 RECORDED = "webhook_events"
 """Set in a session's `info` when it wrote an event: its commit wakes the dispatcher."""

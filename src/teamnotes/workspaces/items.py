@@ -9,8 +9,7 @@ and every read here leaves it out.
 """
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar, cast
 
@@ -22,7 +21,6 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     false,
-    func,
     insert,
     or_,
     select,
@@ -35,28 +33,11 @@ from teamnotes.kit.db import Base, Database, utcnow
 from teamnotes.kit.direct import row_encoder
 from teamnotes.kit.errors import NotFound, PreconditionFailed
 from teamnotes.kit.ids import new_id, parse_id
-from teamnotes.kit.pagination import Page, PageParams
-from teamnotes.kit.search import Search
 from teamnotes.workspaces import gate
 from teamnotes.workspaces.gate import Access
+from teamnotes.workspaces.written import Recorder, Written
 
 ReadT = TypeVar("ReadT", bound=BaseModel)
-
-
-@dataclass(frozen=True, slots=True)
-class Written:
-    """What a write meant, for those who record it (revisions, webhook events)."""
-
-    kind: str
-    event: Literal["created", "updated", "deleted"]
-    access: Access
-    item_id: uuid.UUID
-    item: BaseModel | None
-    """The item as its GET returns it; None once it left the workspace."""
-    position: int
-
-
-Recorder = Callable[[AsyncSession, Written], Awaitable[None]]
 
 
 class WorkspaceItems(Generic[ReadT]):
@@ -158,55 +139,6 @@ class WorkspaceItems(Generic[ReadT]):
                 await gate.explain(session, access.needing("viewer"))
             raise self.not_found()
         return self.encoder(database.direct.dialect.name)(rows[0])
-
-    async def page(
-        self,
-        session: AsyncSession,
-        *,
-        access: Access,
-        page: PageParams,
-        sort: str | None,
-        where: ColumnElement[bool] | None = None,
-        search: Search | None = None,
-    ) -> Page[ReadT]:
-        """One page and the total in one round trip (a window count beside each row).
-
-        `sort` names a column, `-` first for descending; the id breaks ties in the
-        same direction, so paging walks a total order. Nulls come last either way.
-        With a search and no sort, rows come by relevance, then id.
-        """
-        statement = self.in_workspace(access)
-        if where is not None:
-            statement = statement.where(where)
-        if search is not None:
-            statement = search.apply(statement, access.workspace_id)
-        if sort is not None:
-            order = self.order(sort)
-        elif search is not None:
-            order = (search.rank(), self.id.asc())
-        else:
-            raise ValueError("a page needs a sort order or a search")
-        rows = (
-            await session.execute(
-                statement.add_columns(func.count().over().label("_total"))
-                .order_by(*order)
-                .limit(page.limit)
-                .offset(page.offset)
-            )
-        ).all()
-        if rows:
-            total = rows[0]._total
-        else:
-            # Nothing to show: make sure the caller may look before saying so.
-            await gate.explain(session, access)
-            counted = statement.with_only_columns(func.count()).order_by(None)
-            total = 0 if page.offset == 0 else (await session.execute(counted)).scalar_one()
-        return Page(
-            items=[self.as_read(row) for row in rows],
-            total=total,
-            limit=page.limit,
-            offset=page.offset,
-        )
 
     def order(self, sort: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
         descending = sort.startswith("-")

@@ -8,17 +8,17 @@ built once with every value a bound parameter, run by `kit.direct` in one round
 trip, and its rows become the JSON values of the items without a model.
 
 A search, a key bound to another workspace, and an empty page (which must tell a
-stranger's 404 from an empty list) take the session's way: `WorkspaceItems.page`.
+stranger's 404 from an empty list) take the session's way (`Pages._in_session`).
 """
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Select, Uuid, bindparam, func, select
+from sqlalchemy import BigInteger, ColumnElement, Integer, Select, Uuid, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from teamnotes.auth import api_keys
 from teamnotes.kit.db import Database
-from teamnotes.kit.pagination import PageParams
+from teamnotes.kit.pagination import Page, PageParams
 from teamnotes.kit.search import Search
 from teamnotes.workspaces import gate
 from teamnotes.workspaces.gate import Access
@@ -97,10 +97,60 @@ class Pages:
                     "offset": page.offset,
                 }
         where = None if filtered is None else self.items.c[filtered[0]] == filtered[1]
-        found = await self.items.page(
+        found = await self._in_session(
             session, access=access, page=page, sort=sort, where=where, search=search
         )
         return found.model_dump(mode="json")
+
+    async def _in_session(
+        self,
+        session: AsyncSession,
+        *,
+        access: Access,
+        page: PageParams,
+        sort: str | None,
+        where: ColumnElement[bool] | None = None,
+        search: Search | None = None,
+    ) -> Page[Any]:
+        """One page and the total in one round trip (a window count beside each row).
+
+        `sort` names a column, `-` first for descending; the id breaks ties in the
+        same direction, so paging walks a total order. Nulls come last either way.
+        With a search and no sort, rows come by relevance, then id.
+        """
+        items = self.items
+        statement = items.in_workspace(access)
+        if where is not None:
+            statement = statement.where(where)
+        if search is not None:
+            statement = search.apply(statement, access.workspace_id)
+        if sort is not None:
+            order = items.order(sort)
+        elif search is not None:
+            order = (search.rank(), items.id.asc())
+        else:
+            raise ValueError("a page needs a sort order or a search")
+        rows = (
+            await session.execute(
+                statement.add_columns(func.count().over().label("_total"))
+                .order_by(*order)
+                .limit(page.limit)
+                .offset(page.offset)
+            )
+        ).all()
+        if rows:
+            total = rows[0]._total
+        else:
+            # Nothing to show: make sure the caller may look before saying so.
+            await gate.explain(session, access)
+            counted = statement.with_only_columns(func.count()).order_by(None)
+            total = 0 if page.offset == 0 else (await session.execute(counted)).scalar_one()
+        return Page(
+            items=[items.as_read(row) for row in rows],
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
+        )
 
     @staticmethod
     def admits(access: Access) -> bool:
