@@ -21,13 +21,29 @@ write lock (`gate.begin_write`) already orders the writers of a note.
 The revisions go with their note (a foreign key that cascades) when it is purged.
 """
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, delete, false, insert, not_, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Delete,
+    Insert,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    false,
+    insert,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from teamnotes.config import Settings, get_settings
@@ -88,37 +104,59 @@ async def record(session: AsyncSession, written: Written) -> None:
         and policy.merge_window > timedelta(0)
         and session.info.get(_UNMERGED) != written.item_id
     )
+    parameters = {
+        "revision_note": note.id,
+        "revision_keep": policy.kept - 1,
+        "revision_previous": note.version - 1,
+        "revision_author": note.updated_by,
+        "revision_since": note.updated_at - policy.merge_window,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        # Both parts see the revisions as they were before the statement.
+        await session.execute(_pruning_and_keeping(merging), parameters)
+    else:
+        pruned, kept = _statements(merging)
+        await session.execute(pruned, parameters)
+        await session.execute(kept, parameters)
+
+
+@functools.cache
+def _statements(merging: bool) -> tuple[Delete, Insert]:
+    """Prune the revisions that go, keep the new version; built once per kind of write
+    (SQLAlchemy then reuses their cache keys and compiled forms)."""
+    note_id: BindParameter[Any] = bindparam("revision_note")
 
     def mergeable(rows: Any) -> ColumnElement[bool]:
         """The previous revision, when this version replaces it."""
         if not merging:
             return false()
         return and_(
-            rows.version == note.version - 1,
-            rows.updated_by == note.updated_by,
-            rows.updated_at > note.updated_at - policy.merge_window,
+            rows.version == bindparam("revision_previous"),
+            rows.updated_by == bindparam("revision_author"),
+            rows.updated_at > bindparam("revision_since"),
         )
 
     # The newest revisions that stay beside the new one: `kept` - 1 of those not merged.
     others = _revision.alias("others").c
     staying = (
         select(others.version)
-        .where(others.note_id == note.id, not_(mergeable(others)))
+        .where(others.note_id == note_id, not_(mergeable(others)))
         .order_by(others.version.desc())
-        .limit(policy.kept - 1)
+        .limit(bindparam("revision_keep", type_=Integer))
     )
     r = _revision.c
     pruned = delete(_revision).where(
-        r.note_id == note.id, or_(mergeable(r), r.version.not_in(staying))
+        r.note_id == note_id, or_(mergeable(r), r.version.not_in(staying))
     )
     # Copied from the row just written rather than sent again: up to 100,000 characters.
     kept = insert(_revision).from_select(
         ["note_id", *_COPIED],
-        select(_note.id, *(_note[name] for name in _COPIED)).where(_note.id == note.id),
+        select(_note.id, *(_note[name] for name in _COPIED)).where(_note.id == note_id),
     )
-    if session.get_bind().dialect.name == "postgresql":
-        # Both parts see the revisions as they were before the statement.
-        await session.execute(kept.add_cte(pruned.cte("pruned")))
-    else:
-        await session.execute(pruned)
-        await session.execute(kept)
+    return pruned, kept
+
+
+@functools.cache
+def _pruning_and_keeping(merging: bool) -> Insert:
+    pruned, kept = _statements(merging)
+    return kept.add_cte(pruned.cte("pruned"))

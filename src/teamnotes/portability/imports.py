@@ -33,7 +33,7 @@ from teamnotes.portability import frontmatter
 from teamnotes.portability.archive import Archive, ArchiveRefused
 from teamnotes.portability.jsonarray import NotAnArray, objects
 from teamnotes.portability.schemas import FORMAT, FORMAT_VERSION, ImportCounts, TaskImport
-from teamnotes.tasks.service import next_order, tasks
+from teamnotes.tasks.service import NEXT_ORDER, tasks
 from teamnotes.workspaces.gate import Access
 
 # The longest note content (100,000 code points of up to four bytes) and a front matter.
@@ -73,7 +73,7 @@ async def import_archive(
         for row in batch:
             values = row.values
             if row.kind == "tasks" and "order" not in values:
-                values = {**values, "order": next_order(access)}  # last, as on create
+                values = {**values, "order": NEXT_ORDER}  # last, as on create
             await (notes if row.kind == "notes" else tasks).insert(
                 session,
                 access=access,

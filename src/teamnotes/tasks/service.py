@@ -2,13 +2,12 @@
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, not_, null, select, true
+from sqlalchemy import ColumnElement, case, func, not_, null, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.kit.db import Database, UTCDateTime, utcnow
+from teamnotes.kit.db import Database, utcnow
 from teamnotes.kit.errors import NotFound
 from teamnotes.kit.pagination import PageParams
 from teamnotes.kit.search import indexed, search_for
@@ -28,6 +27,7 @@ from teamnotes.workspaces import moves, trashed
 from teamnotes.workspaces.gate import Access
 from teamnotes.workspaces.items import WorkspaceItems
 from teamnotes.workspaces.listing import Pages
+from teamnotes.workspaces.statements import NOW, WORKSPACE
 
 
 class TaskNotFound(NotFound):
@@ -37,6 +37,13 @@ class TaskNotFound(NotFound):
 tasks = WorkspaceItems(Task, TaskRead, TaskNotFound, kind="task", recorders=[outbox.record])
 task_pages = Pages(tasks)
 _c = tasks.table.c
+
+# Computed in the UPDATE, built once (workspaces.statements): from the row as it is.
+_COMPLETED_NOW = case((_c.completed, _c.completed_at), else_=NOW)
+"""`completed_at` of a task being completed: kept if it was already, else the write's."""
+_TOGGLED = not_(_c.completed)
+_TOGGLED_AT = case((_c.completed, null()), else_=NOW)
+"""`completed_at` of a task whose `completed` flips: cleared, or the write's time."""
 
 
 def _indexed(changes: Mapping[str, Any]) -> dict[str, str]:
@@ -76,7 +83,7 @@ async def create_task(session: AsyncSession, *, access: Access, data: TaskCreate
     workspace's writer lock, so concurrent creates each see the ones before them.
     """
     values: dict[str, Any] = data.model_dump(exclude={"order"})
-    values["order"] = data.order if "order" in data.model_fields_set else next_order(access)
+    values["order"] = data.order if "order" in data.model_fields_set else NEXT_ORDER
     return await tasks.insert(
         session,
         access=access,
@@ -85,7 +92,7 @@ async def create_task(session: AsyncSession, *, access: Access, data: TaskCreate
     )
 
 
-def next_order(access: Access) -> ColumnElement[int]:
+def next_order(workspace_id: object) -> ColumnElement[int]:
     """One more than the largest order of the workspace's live tasks (1 for the first),
     kept within int32; tasks in the trash do not count (API.md §9)."""
     largest = func.max(_c.order)
@@ -96,9 +103,13 @@ def next_order(access: Access) -> ColumnElement[int]:
     )
     return (
         select(following)
-        .where(_c.workspace_id == access.workspace_id, _c.deleted_at.is_(None))
+        .where(_c.workspace_id == workspace_id, _c.deleted_at.is_(None))
         .scalar_subquery()
     )
+
+
+NEXT_ORDER = next_order(WORKSPACE)
+"""A new task's default order, in the workspace its INSERT writes to (built once)."""
 
 
 async def update_task(
@@ -120,7 +131,7 @@ async def update_task(
     now = utcnow()
     derived: dict[str, Any] = _indexed(changes)
     if "completed" in changes:
-        derived["completed_at"] = _completed_at(changes["completed"], now)
+        derived["completed_at"] = _completed_at(changes["completed"])
     return await tasks.update(
         session,
         access=access,
@@ -155,23 +166,17 @@ async def complete_task(
         session,
         access=access,
         item_id=task_id,
-        changes={"completed": not_(_c.completed)},
-        derived={"completed_at": case((_c.completed, null()), else_=_utc(now))},
+        changes={"completed": _TOGGLED},
+        derived={"completed_at": _TOGGLED_AT},
         changed=true(),
         expected_version=expected_version,
         now=now,
     )
 
 
-def _completed_at(completed: bool, now: datetime) -> ColumnElement[Any]:
+def _completed_at(completed: bool) -> ColumnElement[Any]:
     """`completed_at` follows `completed`: set when it turns true, cleared when false."""
-    if not completed:
-        return null()
-    return case((_c.completed, _c.completed_at), else_=_utc(now))
-
-
-def _utc(value: datetime) -> ColumnElement[datetime]:
-    return literal(value, UTCDateTime())
+    return _COMPLETED_NOW if completed else null()
 
 
 async def delete_task(
@@ -206,5 +211,5 @@ async def move_task(
         target=target,
         expected_version=expected_version,
         now=utcnow(),
-        placed={"order": next_order(destination)},
+        placed={"order": next_order(destination.workspace_id)},
     )

@@ -20,11 +20,7 @@ from sqlalchemy import (
     Table,
     Uuid,
     bindparam,
-    false,
-    insert,
-    or_,
     select,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +31,15 @@ from teamnotes.kit.errors import NotFound, PreconditionFailed
 from teamnotes.kit.ids import new_id, parse_id
 from teamnotes.workspaces import gate
 from teamnotes.workspaces.gate import Access
+from teamnotes.workspaces.statements import (
+    EXPECTED,
+    ITEM,
+    NOW,
+    WORKSPACE,
+    WriteStatements,
+    comparisons,
+    computed_apart,
+)
 from teamnotes.workspaces.written import Recorder, Written
 
 ReadT = TypeVar("ReadT", bound=BaseModel)
@@ -78,6 +83,7 @@ class WorkspaceItems(Generic[ReadT]):
         self._encoders = {
             dialect: row_encoder(read, dialect) for dialect in ("sqlite", "postgresql")
         }
+        self.writes = WriteStatements(self.table, self.columns)
         self._get_one = {
             (True, False): one,
             (False, False): shared,
@@ -182,22 +188,21 @@ class WorkspaceItems(Generic[ReadT]):
         `created_at` and `updated_at` instead."""
         position = await gate.begin_write(session, access)
         now = utcnow()
-        statement = (
-            insert(self.table)
-            .values(
-                **values,
-                **(stamped(now) if stamped else {}),
-                id=new_id(),
-                created_at=created_at or now,
-                updated_at=updated_at or now,
-                version=1,
-                workspace_id=access.workspace_id,
-                created_by=access.user_id,
-                **self.authorship(access, position),
-            )
-            .returning(*self.columns)
-        )
-        created = self.as_read((await session.execute(statement)).one())
+        row = {
+            **values,
+            **(stamped(now) if stamped else {}),
+            "id": new_id(),
+            "created_at": created_at or now,
+            "updated_at": updated_at or now,
+            "version": 1,
+            "workspace_id": access.workspace_id,
+            "created_by": access.user_id,
+            **self.authorship(access, position),
+        }
+        parameters, computed = computed_apart(row)
+        parameters |= {WORKSPACE.key: access.workspace_id, NOW.key: now}
+        statement = self.writes.inserting(computed)
+        created = self.as_read((await session.execute(statement, parameters)).one())
         key = created.id  # type: ignore[attr-defined]
         await self.record(session, "created", access, key, created, position)
         return created
@@ -223,26 +228,21 @@ class WorkspaceItems(Generic[ReadT]):
         """
         key = self.key(item_id)
         position = await gate.begin_write(session, access)
-        if changed is None:
-            changed = or_(
-                false(), *(self.c[name].is_distinct_from(value) for name, value in changes.items())
-            )
-        conditions = [self.id == key, self.c.workspace_id == access.workspace_id, self.live]
-        if expected_version is not None:
-            conditions.append(self.version == expected_version)
-        statement = (
-            update(self.table)
-            .where(*conditions, changed)
-            .values(
-                **changes,
-                **(derived or {}),
-                **self.authorship(access, position),
-                updated_at=now,
-                version=self.version + 1,
-            )
-            .returning(*self.columns)
+        plain, computed = computed_apart({**changes, **(derived or {})})
+        statement = self.writes.updating(
+            changes, computed, changed, versioned=expected_version is not None
         )
-        row = (await session.execute(statement)).one_or_none()
+        parameters = {
+            **plain,
+            **comparisons({name: plain[name] for name in changes if name in plain}),
+            **self.authorship(access, position),
+            "updated_at": now,
+            ITEM.key: key,
+            WORKSPACE.key: access.workspace_id,
+            NOW.key: now,
+            EXPECTED.key: expected_version,
+        }
+        row = (await session.execute(statement, parameters)).one_or_none()
         if row is not None:
             updated = self.as_read(row)
             await self.record(session, "updated", access, key, updated, position)

@@ -42,19 +42,30 @@ class Pages:
             return found
         personal, keyed, filtered, sort = shape
         items = self.items
-        statement = select(*items.columns, func.count().over().label("_total")).where(
-            items.c.workspace_id == bindparam("workspace_id"), items.live
-        )
+        conditions = [items.c.workspace_id == bindparam("workspace_id"), items.live]
         if not personal:
-            statement = statement.where(
+            conditions.append(
                 gate.is_member(bindparam("workspace_id"), bindparam("user_id"))  # type: ignore[arg-type]
             )
         if keyed:
-            statement = statement.where(api_keys.alive(bindparam("key_id", type_=Uuid)))
+            conditions.append(api_keys.alive(bindparam("key_id", type_=Uuid)))
         if filtered is not None:
-            statement = statement.where(items.c[filtered] == bindparam("filtered"))
+            conditions.append(items.c[filtered] == bindparam("filtered"))
+        # The total as a subquery the database runs once, not a window over the rows:
+        # a window makes both engines build and sort every matching row, where the
+        # page alone walks an index and stops after `limit`.
+        total = (
+            select(func.count())
+            .select_from(items.table)
+            .where(*conditions)
+            .correlate(None)
+            .scalar_subquery()
+            .label("_total")
+        )
         statement = (
-            statement.order_by(*items.order(sort))
+            select(*items.columns, total)
+            .where(*conditions)
+            .order_by(*items.order(sort))
             .limit(bindparam("limit", type_=Integer))
             .offset(bindparam("offset", type_=BigInteger))
         )
