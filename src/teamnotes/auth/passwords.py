@@ -4,9 +4,17 @@ Each hash takes 19 MiB for the time it runs. They run on a pool of their own, wi
 many threads as the machine has cores: hashing is CPU-bound, so more threads would
 not answer sooner, and a burst of logins costs a bounded amount of memory (the
 event loop's default pool would run up to 32 at once, over half a gigabyte).
+
+glibc keeps a block that large once freed, one per thread that hashed, for ever: it
+raises its threshold for giving memory back to the size of the largest block freed.
+Fixing that threshold at 1 MiB gives each hash's memory back when it ends (a process
+then holds none of it between logins); where the C library is not glibc, this does
+nothing.
 """
 
 import asyncio
+import contextlib
+import ctypes
 import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -16,6 +24,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 # OWASP's minimum for argon2id: 19 MiB of memory, 2 passes, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+with contextlib.suppress(AttributeError, OSError):
+    ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, 1 << 20)
 
 HASHING_THREADS = os.cpu_count() or 1
 _hashing = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="argon2")
