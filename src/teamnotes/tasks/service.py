@@ -24,10 +24,10 @@ from teamnotes.tasks.schemas import (
 )
 from teamnotes.webhooks import outbox
 from teamnotes.workspaces import moves, trashed
-from teamnotes.workspaces.gate import Access
+from teamnotes.workspaces.gate import WORKSPACE, Access
 from teamnotes.workspaces.items import WorkspaceItems
 from teamnotes.workspaces.listing import Pages
-from teamnotes.workspaces.statements import NOW, WORKSPACE
+from teamnotes.workspaces.statements import NOW
 
 
 class TaskNotFound(NotFound):

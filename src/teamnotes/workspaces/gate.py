@@ -27,9 +27,10 @@ commit order and a feed reader can never see a later one before an earlier one.
 import functools
 import uuid
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Table,
     Update,
@@ -97,7 +98,7 @@ class Access:
         return Access(self.principal, self.workspace_id, role)
 
 
-def is_member(workspace_id: object, user_id: str, role: Role = "viewer") -> ColumnElement[bool]:
+def is_member(workspace_id: object, user_id: object, role: Role = "viewer") -> ColumnElement[bool]:
     """The caller is a member of the workspace with at least `role`."""
     membership = [_membership.c.workspace_id == workspace_id, _membership.c.user_id == user_id]
     if role != "viewer":  # every member may read
@@ -135,36 +136,54 @@ def reachable(principal: Principal) -> list[ColumnElement[bool]]:
     return conditions
 
 
+# The caller as parameters, for statements built once per shape of caller (`admitting`,
+# `caller_parameters`), named apart from every column: an UPDATE takes a parameter
+# named after a column as a value to set.
+WORKSPACE: BindParameter[Any] = bindparam("gate_workspace")
+_USER: BindParameter[Any] = bindparam("gate_user")
+_KEY: BindParameter[Any] = bindparam("gate_key", type_=Uuid)
+
+
+def admitting(personal: bool, role: Role, keyed: bool) -> list[ColumnElement[bool]]:
+    """`admits` for every caller of one shape (in their personal workspace or not, with
+    an API key or not), the caller given by `caller_parameters`. A key limited to
+    another workspace is no such shape: `bound_elsewhere` tells it first."""
+    conditions = [] if personal else [is_member(WORKSPACE, _USER, role)]
+    if keyed:
+        conditions.append(api_keys.alive(_KEY))
+    return conditions
+
+
+def caller_parameters(access: Access) -> dict[str, Any]:
+    """The parameters of the statements `admitting` conditions."""
+    key = access.principal.key
+    return {
+        WORKSPACE.key: access.workspace_id,
+        _USER.key: access.user_id,
+        _KEY.key: key.id if key else None,
+    }
+
+
 @functools.cache
 def _begin_write(personal: bool, role: Role, keyed: bool) -> Update:
     """The UPDATE that begins a write, for one shape of caller, built once: SQLAlchemy
-    then reuses its cache key and compiled form instead of making both per write.
-    (Its parameters' names are none of the workspace's columns: an UPDATE would take
-    such a key as a column to set.)"""
+    then reuses its cache key and compiled form instead of making both per write."""
     workspace = _workspace.c
-    statement = update(_workspace).where(workspace.id == bindparam("gate_workspace"))
-    if not personal:
-        member = is_member(bindparam("gate_workspace"), bindparam("gate_user"), role)  # type: ignore[arg-type]
-        statement = statement.where(member)
-    if keyed:
-        statement = statement.where(api_keys.alive(bindparam("gate_key", type_=Uuid)))
-    return statement.values(change_seq=workspace.change_seq + 1).returning(
-        workspace.change_seq, workspace.has_webhooks
+    return (
+        update(_workspace)
+        .where(workspace.id == WORKSPACE, *admitting(personal, role, keyed))
+        .values(change_seq=workspace.change_seq + 1)
+        .returning(workspace.change_seq, workspace.has_webhooks)
     )
 
 
 async def begin_write(session: AsyncSession, access: Access) -> int:
     """Check the role for a write and take the workspace's next feed position."""
-    key = access.principal.key
     row = None
     if not bound_elsewhere(access):
-        statement = _begin_write(access.personal, access.role, key is not None)
-        parameters = {
-            "gate_workspace": access.workspace_id,
-            "gate_user": access.user_id,
-            "gate_key": key.id if key else None,
-        }
-        row = (await session.execute(statement, parameters)).one_or_none()
+        keyed = access.principal.key is not None
+        statement = _begin_write(access.personal, access.role, keyed)
+        row = (await session.execute(statement, caller_parameters(access))).one_or_none()
     if row is None:
         await explain(session, access)
         raise WorkspaceNotFound()  # gone since: deleted by a concurrent request

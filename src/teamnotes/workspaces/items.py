@@ -18,13 +18,11 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
-    Uuid,
     bindparam,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.auth import api_keys
 from teamnotes.kit.db import Base, Database, utcnow
 from teamnotes.kit.direct import row_encoder
 from teamnotes.kit.errors import NotFound, PreconditionFailed
@@ -35,7 +33,6 @@ from teamnotes.workspaces.statements import (
     EXPECTED,
     ITEM,
     NOW,
-    WORKSPACE,
     WriteStatements,
     comparisons,
     computed_apart,
@@ -71,24 +68,17 @@ class WorkspaceItems(Generic[ReadT]):
         # The hottest reads, built once: SQLAlchemy then reuses their cache keys as well
         # as their compiled forms, instead of rebuilding both for every request.
         one = select(*self.columns).where(
-            self.id == bindparam("item_id"),
-            self.c.workspace_id == bindparam("workspace_id"),
-            self.live,
+            self.id == bindparam("item_id"), self.c.workspace_id == gate.WORKSPACE, self.live
         )
-        shared = one.where(
-            gate.is_member(bindparam("workspace_id"), bindparam("user_id"))  # type: ignore[arg-type]
-        )
-        # By (personal workspace?, API key?): a key's read also finds the key alive.
-        keyed = api_keys.alive(bindparam("key_id", type_=Uuid))
         self._encoders = {
             dialect: row_encoder(read, dialect) for dialect in ("sqlite", "postgresql")
         }
         self.writes = WriteStatements(self.table, self.columns)
+        # By (personal workspace?, API key?): a key's read also finds the key alive.
         self._get_one = {
-            (True, False): one,
-            (False, False): shared,
-            (True, True): one.where(keyed),
-            (False, True): shared.where(keyed),
+            (personal, keyed): one.where(*gate.admitting(personal, "viewer", keyed))
+            for personal in (True, False)
+            for keyed in (True, False)
         }
 
     def in_workspace(self, access: Access) -> Select[Any]:
@@ -111,15 +101,8 @@ class WorkspaceItems(Generic[ReadT]):
         return parsed
 
     def _one(self, access: Access, item_id: str) -> tuple[Select[Any], dict[str, Any]]:
-        grant = access.principal.key
-        statement = self._get_one[access.personal, grant is not None]
-        parameters = {
-            "item_id": self.key(item_id),
-            "workspace_id": access.workspace_id,
-            "user_id": access.user_id,
-            "key_id": grant.id if grant else None,
-        }
-        return statement, parameters
+        statement = self._get_one[access.personal, access.principal.key is not None]
+        return statement, {"item_id": self.key(item_id), **gate.caller_parameters(access)}
 
     async def get(self, session: AsyncSession, *, access: Access, item_id: str) -> ReadT:
         statement, parameters = self._one(access, item_id)
@@ -200,7 +183,7 @@ class WorkspaceItems(Generic[ReadT]):
             **self.authorship(access, position),
         }
         parameters, computed = computed_apart(row)
-        parameters |= {WORKSPACE.key: access.workspace_id, NOW.key: now}
+        parameters |= {gate.WORKSPACE.key: access.workspace_id, NOW.key: now}
         statement = self.writes.inserting(computed)
         created = self.as_read((await session.execute(statement, parameters)).one())
         key = created.id  # type: ignore[attr-defined]
@@ -238,7 +221,7 @@ class WorkspaceItems(Generic[ReadT]):
             **self.authorship(access, position),
             "updated_at": now,
             ITEM.key: key,
-            WORKSPACE.key: access.workspace_id,
+            gate.WORKSPACE.key: access.workspace_id,
             NOW.key: now,
             EXPECTED.key: expected_version,
         }

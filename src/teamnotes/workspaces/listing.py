@@ -13,10 +13,9 @@ stranger's 404 from an empty list) take the session's way (`Pages._in_session`).
 
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Integer, Select, Uuid, bindparam, func, select
+from sqlalchemy import BigInteger, ColumnElement, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from teamnotes.auth import api_keys
 from teamnotes.kit.db import Database
 from teamnotes.kit.pagination import Page, PageParams
 from teamnotes.kit.search import Search
@@ -42,13 +41,11 @@ class Pages:
             return found
         personal, keyed, filtered, sort = shape
         items = self.items
-        conditions = [items.c.workspace_id == bindparam("workspace_id"), items.live]
-        if not personal:
-            conditions.append(
-                gate.is_member(bindparam("workspace_id"), bindparam("user_id"))  # type: ignore[arg-type]
-            )
-        if keyed:
-            conditions.append(api_keys.alive(bindparam("key_id", type_=Uuid)))
+        conditions = [
+            items.c.workspace_id == gate.WORKSPACE,
+            items.live,
+            *gate.admitting(personal, "viewer", keyed),
+        ]
         if filtered is not None:
             conditions.append(items.c[filtered] == bindparam("filtered"))
         # The total as a subquery the database runs once, not a window over the rows:
@@ -86,14 +83,12 @@ class Pages:
         """The page's JSON values: `{"items", "total", "limit", "offset"}`."""
         direct = database.direct
         if direct is not None and search is None and sort is not None and self.admits(access):
-            key = access.principal.key
+            keyed = access.principal.key is not None
             filter_name, filter_value = filtered or (None, None)
             rows = await direct.fetch(
-                self.statement((access.personal, key is not None, filter_name, sort)),
+                self.statement((access.personal, keyed, filter_name, sort)),
                 {
-                    "workspace_id": access.workspace_id,
-                    "user_id": access.user_id,
-                    "key_id": key.id if key else None,
+                    **gate.caller_parameters(access),
                     "filtered": filter_value,
                     "limit": page.limit,
                     "offset": page.offset,

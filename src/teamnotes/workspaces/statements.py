@@ -12,7 +12,8 @@ named after a column as that column's value. The few other parameters are named 
 from every column. A computed value (an expression such as a task's next order) must
 be built once too, as module-level constants are: a shape is known by its
 expressions' identities, and shapes past `MOST_SHAPES` are built for each write
-instead of being kept.
+instead of being kept. The workspace written to is the gate's parameter
+(`gate.WORKSPACE`), for those expressions too.
 """
 
 from collections.abc import Callable, Mapping
@@ -34,9 +35,8 @@ from sqlalchemy import (
 )
 
 from teamnotes.kit.db import UTCDateTime
+from teamnotes.workspaces.gate import WORKSPACE
 
-WORKSPACE: BindParameter[Any] = bindparam("item_workspace")
-"""The workspace written to, for expressions computed in the statement."""
 NOW: BindParameter[Any] = bindparam("item_now", type_=UTCDateTime())
 """The write's time, for expressions computed in the statement."""
 ITEM: BindParameter[Any] = bindparam("item_key")
